@@ -1,0 +1,177 @@
+/// A directed acyclic graph of layers, in topological order. Node 0 is the input.
+///
+/// `run` computes only the nodes the requested outputs depend on, starting from
+/// any fed nodes (so a cached activation can stand in for the frozen bottom of a
+/// network), and, when not training, releases each activation as soon as its last
+/// consumer has run: feature extraction never holds every layer's output.
+public final class Graph {
+    public struct Node {
+        /// nil for the input node.
+        public let layer: Layer?
+        public let inputs: [Int]
+        /// Without the batch dimension.
+        public let outputShape: [Int]
+    }
+
+    public private(set) var nodes: [Node]
+    public private(set) var outputNode: Int
+    private var indexByName: [String: Int] = [:]
+    /// The nodes computed by the latest training run, for `backward`.
+    private var trainingRun: (computed: [Int], fed: Set<Int>)?
+
+    /// `inputShape` is (H, W, C) for images or (D) for feature vectors.
+    public init(inputShape: [Int], inputName: String = "input_1") {
+        nodes = [Node(layer: nil, inputs: [], outputShape: inputShape)]
+        outputNode = 0
+        indexByName[inputName] = 0
+        self.inputName = inputName
+    }
+
+    public let inputName: String
+    public var inputShape: [Int] { nodes[0].outputShape }
+    public var outputShape: [Int] { nodes[outputNode].outputShape }
+
+    /// Appends `layer` fed by the given nodes (by default the current output) and makes it the output.
+    @discardableResult
+    public func add(_ layer: Layer, inputs: [Int]? = nil) throws -> Int {
+        let sources = inputs ?? [outputNode]
+        for source in sources where !(0..<nodes.count).contains(source) {
+            throw EngineError.invalidConfiguration(layer: layer.name, reason: "input node \(source) does not exist")
+        }
+        guard indexByName[layer.name] == nil else {
+            throw EngineError.invalidConfiguration(layer: layer.name, reason: "duplicate layer name")
+        }
+        let shape = try layer.outputShape(for: sources.map { nodes[$0].outputShape })
+        nodes.append(Node(layer: layer, inputs: sources, outputShape: shape))
+        indexByName[layer.name] = nodes.count - 1
+        outputNode = nodes.count - 1
+        return outputNode
+    }
+
+    /// Makes an existing node the graph's output (e.g. to cut off a classifier).
+    public func setOutput(_ node: Int) {
+        precondition((0..<nodes.count).contains(node))
+        outputNode = node
+    }
+
+    public func node(named name: String) -> Int? { indexByName[name] }
+
+    public func layer(named name: String) -> Layer? {
+        indexByName[name].flatMap { nodes[$0].layer }
+    }
+
+    public var layers: [Layer] { nodes.compactMap(\.layer) }
+
+    /// Every parameter, in layer order (the order Keras saves weights in).
+    public var parameters: [Parameter] { layers.flatMap(\.parameters) }
+
+    public var trainableParameters: [Parameter] {
+        layers.filter(\.isTrainable).flatMap(\.parameters).filter(\.isTrainable)
+    }
+
+    public func zeroGradients() {
+        for parameter in parameters { parameter.zeroGradient() }
+    }
+
+    /// Runs the graph from its input to its output.
+    public func forward(_ input: Tensor, training: Bool = false) throws -> Tensor {
+        try run(feeding: [0: input], fetching: [outputNode], training: training)[outputNode]!
+    }
+
+    /// Computes `fetching` from the fed activations; nodes that neither are fed
+    /// nor lead to a fetched node are skipped.
+    public func run(feeding: [Int: Tensor], fetching: [Int], training: Bool) throws -> [Int: Tensor] {
+        for (node, tensor) in feeding {
+            let expected = nodes[node].outputShape
+            guard Array(tensor.shape.dropFirst()) == expected else {
+                let name = nodes[node].layer?.name ?? inputName
+                throw EngineError.shapeMismatch(what: "input to '\(name)'",
+                                                expected: [tensor.shape.first ?? 0] + expected, actual: tensor.shape)
+            }
+        }
+        let needed = nodesNeeded(for: fetching, fed: Set(feeding.keys))
+        var remainingUses = [Int](repeating: 0, count: nodes.count)
+        for index in needed where feeding[index] == nil {
+            for source in nodes[index].inputs { remainingUses[source] += 1 }
+        }
+        let fetchSet = Set(fetching)
+        var activations = [Int: Tensor]()
+        for (node, tensor) in feeding { activations[node] = tensor }
+        var computed = [Int]()
+        for index in needed.sorted() where feeding[index] == nil {
+            guard let layer = nodes[index].layer else { continue }
+            var inputs = [Tensor]()
+            inputs.reserveCapacity(nodes[index].inputs.count)
+            for source in nodes[index].inputs {
+                guard let tensor = activations[source] else {
+                    throw EngineError.invalidConfiguration(layer: layer.name, reason: "input node \(source) was not computed")
+                }
+                inputs.append(tensor)
+            }
+            activations[index] = try layer.forward(inputs, training: training)
+            computed.append(index)
+            for source in nodes[index].inputs {
+                remainingUses[source] -= 1
+                if remainingUses[source] == 0 && !fetchSet.contains(source) {
+                    activations[source] = nil
+                }
+            }
+        }
+        trainingRun = training ? (computed, Set(feeding.keys)) : nil
+        return activations.filter { fetchSet.contains($0.key) }
+    }
+
+    /// Backpropagates from the given output gradients through the latest training
+    /// run, accumulating into parameter gradients. Layers below which nothing is
+    /// trainable are not asked for input gradients. Returns the gradients that reach fed nodes.
+    @discardableResult
+    public func backward(_ outputGradients: [Int: Tensor]) throws -> [Int: Tensor] {
+        guard let run = trainingRun else {
+            throw EngineError.notTrainedForward(layer: "graph")
+        }
+        let needsGradient = nodesWithTrainableAncestors(computed: run.computed)
+        var gradients = outputGradients
+        for index in run.computed.reversed() {
+            guard let gradient = gradients.removeValue(forKey: index), let layer = nodes[index].layer else { continue }
+            let sources = nodes[index].inputs
+            let wantInputs = sources.contains { needsGradient.contains($0) || (wantsFedGradients && run.fed.contains($0)) }
+            let inputGradients = try layer.backward(gradient, inputGradients: wantInputs)
+            guard wantInputs else { continue }
+            for (source, sourceGradient) in zip(sources, inputGradients) {
+                if var existing = gradients[source] {
+                    existing.add(sourceGradient)
+                    gradients[source] = existing
+                } else {
+                    gradients[source] = sourceGradient
+                }
+            }
+        }
+        return gradients.filter { run.fed.contains($0.key) }
+    }
+
+    /// When true, `backward` also computes gradients reaching the fed nodes
+    /// (Grad-CAM and gradient checks need them; training does not).
+    public var wantsFedGradients = false
+
+    private func nodesNeeded(for fetching: [Int], fed: Set<Int>) -> Set<Int> {
+        var needed = Set<Int>()
+        var stack = fetching
+        while let index = stack.popLast() {
+            guard needed.insert(index).inserted, !fed.contains(index) else { continue }
+            stack.append(contentsOf: nodes[index].inputs)
+        }
+        return needed
+    }
+
+    /// Nodes whose output depends on a trainable parameter (so gradients must flow into them).
+    private func nodesWithTrainableAncestors(computed: [Int]) -> Set<Int> {
+        var result = Set<Int>()
+        for index in computed {
+            guard let layer = nodes[index].layer else { continue }
+            if layer.hasTrainableParameters || nodes[index].inputs.contains(where: result.contains) {
+                result.insert(index)
+            }
+        }
+        return result
+    }
+}

@@ -1,0 +1,40 @@
+import Dispatch
+import Foundation
+
+/// How many threads the engine's own loops use (BLAS is configured separately
+/// through `BLAS.setThreadCount`). Set once at start-up from `--threads` / `TL_THREADS`.
+public enum Engine {
+    nonisolated(unsafe) public static var threadCount: Int = max(1, ProcessInfo.processInfo.activeProcessorCount)
+}
+
+/// A raw pointer that may cross into `concurrentPerform`'s closures. Every use
+/// documents why the ranges written by different iterations are disjoint.
+@usableFromInline
+struct SendablePointer<T>: @unchecked Sendable {
+    @usableFromInline let base: UnsafeMutablePointer<T>
+    @usableFromInline init(_ base: UnsafeMutablePointer<T>) { self.base = base }
+}
+
+@usableFromInline
+struct SendableConstPointer<T>: @unchecked Sendable {
+    @usableFromInline let base: UnsafePointer<T>
+    @usableFromInline init(_ base: UnsafePointer<T>) { self.base = base }
+}
+
+/// Runs `body(range)` over `0..<count` split into at most `Engine.threadCount`
+/// contiguous chunks of at least `minimumChunk` items.
+@inlinable
+public func parallelChunks(_ count: Int, minimumChunk: Int = 1, _ body: (Range<Int>) -> Void) {
+    guard count > 0 else { return }
+    let threads = max(1, min(Engine.threadCount, count / max(1, minimumChunk)))
+    if threads == 1 {
+        body(0..<count)
+        return
+    }
+    let chunk = (count + threads - 1) / threads
+    DispatchQueue.concurrentPerform(iterations: threads) { t in
+        let start = t * chunk
+        let end = min(count, start + chunk)
+        if start < end { body(start..<end) }
+    }
+}

@@ -1,0 +1,6 @@
+import CNN
+import Runtime
+
+BLASKernelSelection.reexecuteWithFastKernelIfNeeded()
+ThreadConfiguration.apply(requested: nil)
+print(ThreadConfiguration.summary)

@@ -11,6 +11,12 @@ public struct AxisGeometry: Equatable, Sendable {
     public var before: Int
     public var after: Int
 
+    public init(output: Int, before: Int, after: Int) {
+        self.output = output
+        self.before = before
+        self.after = after
+    }
+
     /// TensorFlow's rule: for `same`, out = ceil(in / stride) and the total padding
     /// max((out − 1)·stride + effectiveKernel − in, 0) is split with the odd element
     /// at the bottom/right. `valid` uses no padding.

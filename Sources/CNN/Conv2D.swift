@@ -1,0 +1,91 @@
+/// Keras `Conv2D` in NHWC with an HWIO kernel (KH, KW, Cin, Cout): any kernel
+/// size, strides, dilation, `valid`/`same` padding (TensorFlow's rule), optional bias.
+///
+/// Computed as im2col + GEMM: the kernel is already the (KH·KW·Cin, Cout) matrix
+/// the GEMM wants, so loading Keras weights needs no transposition. A 1×1 stride-1
+/// convolution is a GEMM of the input itself, without packing.
+public final class Conv2D: UnaryLayer {
+    public let name: String
+    public let geometry: ConvolutionGeometry
+    public let kernel: Parameter
+    public let bias: Parameter?
+    public var isTrainable = true { didSet { applyTrainable() } }
+    private var savedInput: Tensor?
+
+    public init(name: String, inputChannels: Int, filters: Int, kernelSize: (Int, Int),
+                strides: (Int, Int) = (1, 1), dilation: (Int, Int) = (1, 1),
+                padding: Padding = .valid, useBias: Bool = true) throws {
+        self.name = name
+        geometry = ConvolutionGeometry(kernelHeight: kernelSize.0, kernelWidth: kernelSize.1,
+                                       strideY: strides.0, strideX: strides.1,
+                                       dilationY: dilation.0, dilationX: dilation.1, padding: padding)
+        try geometry.validate(layer: name)
+        kernel = Parameter(name: "kernel", value: Tensor(zeros: [kernelSize.0, kernelSize.1, inputChannels, filters]))
+        bias = useBias ? Parameter(name: "bias", value: Tensor(zeros: [filters]), role: .bias) : nil
+    }
+
+    public var inputChannels: Int { kernel.shape[2] }
+    public var filters: Int { kernel.shape[3] }
+    public var parameters: [Parameter] { [kernel] + (bias.map { [$0] } ?? []) }
+
+    public func outputShape(for inputShape: [Int]) throws -> [Int] {
+        guard inputShape.count == 3, inputShape[2] == inputChannels else {
+            throw EngineError.shapeMismatch(what: "input of Conv2D '\(name)'", expected: [-1, -1, inputChannels], actual: inputShape)
+        }
+        let rows = AxisGeometry(input: inputShape[0], kernel: geometry.kernelHeight, stride: geometry.strideY,
+                                dilation: geometry.dilationY, padding: geometry.padding)
+        let columns = AxisGeometry(input: inputShape[1], kernel: geometry.kernelWidth, stride: geometry.strideX,
+                                   dilation: geometry.dilationX, padding: geometry.padding)
+        guard rows.output > 0, columns.output > 0 else {
+            throw EngineError.invalidConfiguration(layer: name, reason: "input \(inputShape) is smaller than the kernel")
+        }
+        return [rows.output, columns.output, filters]
+    }
+
+    public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
+        let shape = try outputShape(for: Array(input.shape.dropFirst()))
+        let sizes = ConvolutionSizes(batch: input.shape[0], height: input.shape[1], width: input.shape[2],
+                                     inputChannels: inputChannels, outputChannels: filters, geometry: geometry)
+        var output = Tensor(shape: [input.shape[0]] + shape) { $0.initialize(repeating: 0) }
+        input.withPointer { x in
+            kernel.value.withPointer { w in
+                output.withMutablePointer { y in
+                    if let bias {
+                        bias.value.withPointer { b in conv2dForward(input: x, kernel: w, bias: b, output: y, sizes: sizes) }
+                    } else {
+                        conv2dForward(input: x, kernel: w, bias: nil, output: y, sizes: sizes)
+                    }
+                }
+            }
+        }
+        savedInput = training ? input : nil
+        return output
+    }
+
+    public func backward(_ outputGradient: Tensor, inputGradient: Bool) throws -> Tensor? {
+        guard let input = savedInput else { throw EngineError.notTrainedForward(layer: name) }
+        let sizes = ConvolutionSizes(batch: input.shape[0], height: input.shape[1], width: input.shape[2],
+                                     inputChannels: inputChannels, outputChannels: filters, geometry: geometry)
+        var inputGrad: Tensor? = inputGradient ? Tensor(zeros: input.shape) : nil
+        input.withPointer { x in
+            kernel.value.withPointer { w in
+                outputGradient.withPointer { dy in
+                    kernel.withGradientPointer(enabled: isTrainable) { dw in
+                        inputGrad.withMutablePointer { dx in
+                            if let bias {
+                                bias.withGradientPointer(enabled: isTrainable) { db in
+                                    conv2dBackward(input: x, kernel: w, outputGradient: dy, kernelGradient: dw,
+                                                   biasGradient: db, inputGradient: dx, sizes: sizes)
+                                }
+                            } else {
+                                conv2dBackward(input: x, kernel: w, outputGradient: dy, kernelGradient: dw,
+                                               biasGradient: nil, inputGradient: dx, sizes: sizes)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return inputGrad
+    }
+}

@@ -1,0 +1,203 @@
+/// Upper bound on the im2col buffer of one GEMM, in floats (16 MiB): large enough
+/// for the GEMM to run at full speed, small enough to stay out of the way of
+/// batch-32 activations.
+let im2colBudget = 4 << 20
+
+/// output (N, OH, OW, Cout) = conv(input (N, H, W, Cin), kernel (KH, KW, Cin, Cout)) + bias.
+public func conv2dForward(input: UnsafePointer<Float>, kernel: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                          output: UnsafeMutablePointer<Float>, sizes: ConvolutionSizes) {
+    let rows = sizes.outputPixels
+    let k = sizes.patchSize
+    let n = sizes.outputChannels
+    if sizes.isPointwise {
+        sgemm(transposeA: false, transposeB: false, m: rows, n: n, k: k, a: input, lda: k,
+              b: kernel, ldb: n, beta: 0, c: output, ldc: n)
+    } else {
+        let chunk = max(1, min(rows, im2colBudget / max(1, k)))
+        withScratch(count: chunk * k) { columns in
+            var start = 0
+            while start < rows {
+                let count = min(chunk, rows - start)
+                im2col(input: input, columns: columns, rowRange: start..<(start + count), sizes: sizes)
+                sgemm(transposeA: false, transposeB: false, m: count, n: n, k: k, a: columns, lda: k,
+                      b: kernel, ldb: n, beta: 0, c: output + start * n, ldc: n)
+                start += count
+            }
+        }
+    }
+    if let bias {
+        addBias(bias, to: output, rows: rows, channels: n)
+    }
+}
+
+/// Accumulates kernelGradient += im2col(input)ᵀ · dY and biasGradient += Σ dY;
+/// writes inputGradient = col2im(dY · kernelᵀ). A nil gradient is skipped.
+public func conv2dBackward(input: UnsafePointer<Float>, kernel: UnsafePointer<Float>,
+                           outputGradient: UnsafePointer<Float>,
+                           kernelGradient: UnsafeMutablePointer<Float>?, biasGradient: UnsafeMutablePointer<Float>?,
+                           inputGradient: UnsafeMutablePointer<Float>?, sizes: ConvolutionSizes) {
+    let rows = sizes.outputPixels
+    let k = sizes.patchSize
+    let n = sizes.outputChannels
+    if let biasGradient {
+        for row in 0..<rows {
+            let line = outputGradient + row * n
+            for channel in 0..<n { biasGradient[channel] += line[channel] }
+        }
+    }
+    if sizes.isPointwise {
+        if let kernelGradient {
+            sgemm(transposeA: true, transposeB: false, m: k, n: n, k: rows, a: input, lda: k,
+                  b: outputGradient, ldb: n, beta: 1, c: kernelGradient, ldc: n)
+        }
+        if let inputGradient {
+            sgemm(transposeA: false, transposeB: true, m: rows, n: k, k: n, a: outputGradient, lda: n,
+                  b: kernel, ldb: n, beta: 0, c: inputGradient, ldc: k)
+        }
+        return
+    }
+    guard kernelGradient != nil || inputGradient != nil else { return }
+    // Chunks of whole images, so that col2im's scatter-adds from different threads
+    // (one image each) never touch the same input pixel.
+    let pixelsPerImage = sizes.outputHeight * sizes.outputWidth
+    let imagesPerChunk = max(1, min(sizes.batch, im2colBudget / max(1, k * pixelsPerImage)))
+    if let inputGradient {
+        inputGradient.initialize(repeating: 0, count: sizes.batch * sizes.height * sizes.width * sizes.inputChannels)
+    }
+    withScratch(count: imagesPerChunk * pixelsPerImage * k) { columns in
+        var image = 0
+        while image < sizes.batch {
+            let images = min(imagesPerChunk, sizes.batch - image)
+            let rowRange = (image * pixelsPerImage)..<((image + images) * pixelsPerImage)
+            let dy = outputGradient + rowRange.lowerBound * n
+            if let kernelGradient {
+                im2col(input: input, columns: columns, rowRange: rowRange, sizes: sizes)
+                sgemm(transposeA: true, transposeB: false, m: k, n: n, k: rowRange.count, a: columns, lda: k,
+                      b: dy, ldb: n, beta: 1, c: kernelGradient, ldc: n)
+            }
+            if let inputGradient {
+                sgemm(transposeA: false, transposeB: true, m: rowRange.count, n: k, k: n, a: dy, lda: n,
+                      b: kernel, ldb: n, beta: 0, c: columns, ldc: k)
+                col2im(columns: columns, inputGradient: inputGradient, images: image..<(image + images), sizes: sizes)
+            }
+            image += images
+        }
+    }
+}
+
+/// Packs the patches of output pixels `rowRange` (flattened over N, OH, OW) into
+/// `columns`, one row of KH·KW·Cin per pixel, zeros where the window leaves the image.
+/// Rows are split between threads; each writes only its own rows.
+public func im2col(input: UnsafePointer<Float>, columns: UnsafeMutablePointer<Float>,
+                   rowRange: Range<Int>, sizes: ConvolutionSizes) {
+    let g = sizes.geometry
+    let k = sizes.patchSize
+    let cin = sizes.inputChannels
+    let tapWidth = g.kernelWidth * cin
+    let source = SendableConstPointer(input)
+    let destination = SendablePointer(columns)
+    parallelChunks(rowRange.count, minimumChunk: 64) { part in
+        let input = source.base
+        var row = rowRange.lowerBound + part.lowerBound
+        var column = row % sizes.outputWidth
+        var outputRow = (row / sizes.outputWidth) % sizes.outputHeight
+        var image = row / (sizes.outputWidth * sizes.outputHeight)
+        for local in part {
+            let line = destination.base + local * k
+            let imageBase = input + image * sizes.height * sizes.width * cin
+            let x0 = column * g.strideX - sizes.padLeft
+            let y0 = outputRow * g.strideY - sizes.padTop
+            let contiguous = g.dilationX == 1 && x0 >= 0 && x0 + g.kernelWidth <= sizes.width
+            for ky in 0..<g.kernelHeight {
+                let y = y0 + ky * g.dilationY
+                let tap = line + ky * tapWidth
+                if y < 0 || y >= sizes.height {
+                    tap.initialize(repeating: 0, count: tapWidth)
+                    continue
+                }
+                let inputRow = imageBase + y * sizes.width * cin
+                if contiguous {
+                    tap.update(from: inputRow + x0 * cin, count: tapWidth)
+                } else {
+                    for kx in 0..<g.kernelWidth {
+                        let x = x0 + kx * g.dilationX
+                        if x < 0 || x >= sizes.width {
+                            (tap + kx * cin).initialize(repeating: 0, count: cin)
+                        } else {
+                            (tap + kx * cin).update(from: inputRow + x * cin, count: cin)
+                        }
+                    }
+                }
+            }
+            row += 1
+            column += 1
+            if column == sizes.outputWidth {
+                column = 0
+                outputRow += 1
+                if outputRow == sizes.outputHeight {
+                    outputRow = 0
+                    image += 1
+                }
+            }
+        }
+    }
+}
+
+/// Scatter-adds the patch gradients `columns` of the given images back onto
+/// `inputGradient`, the adjoint of `im2col`. Threads take whole images, so their writes are disjoint.
+public func col2im(columns: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>,
+                   images: Range<Int>, sizes: ConvolutionSizes) {
+    let g = sizes.geometry
+    let k = sizes.patchSize
+    let cin = sizes.inputChannels
+    let pixelsPerImage = sizes.outputHeight * sizes.outputWidth
+    let source = SendableConstPointer(columns)
+    let destination = SendablePointer(inputGradient)
+    parallelChunks(images.count) { part in
+        for local in part {
+            let image = images.lowerBound + local
+            let imageBase = destination.base + image * sizes.height * sizes.width * cin
+            let imageColumns = source.base + local * pixelsPerImage * k
+            for outputRow in 0..<sizes.outputHeight {
+                let y0 = outputRow * g.strideY - sizes.padTop
+                for column in 0..<sizes.outputWidth {
+                    let x0 = column * g.strideX - sizes.padLeft
+                    let line = imageColumns + (outputRow * sizes.outputWidth + column) * k
+                    for ky in 0..<g.kernelHeight {
+                        let y = y0 + ky * g.dilationY
+                        guard y >= 0 && y < sizes.height else { continue }
+                        let inputRow = imageBase + y * sizes.width * cin
+                        for kx in 0..<g.kernelWidth {
+                            let x = x0 + kx * g.dilationX
+                            guard x >= 0 && x < sizes.width else { continue }
+                            let target = inputRow + x * cin
+                            let tap = line + (ky * g.kernelWidth + kx) * cin
+                            for channel in 0..<cin { target[channel] += tap[channel] }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Adds a per-channel bias to each of `rows` rows of `channels` values.
+public func addBias(_ bias: UnsafePointer<Float>, to output: UnsafeMutablePointer<Float>, rows: Int, channels: Int) {
+    let target = SendablePointer(output)
+    let source = SendableConstPointer(bias)
+    // Each thread owns a contiguous range of rows.
+    parallelChunks(rows, minimumChunk: 256) { part in
+        for row in part {
+            let line = target.base + row * channels
+            for channel in 0..<channels { line[channel] += source.base[channel] }
+        }
+    }
+}
+
+/// Temporary uninitialized storage for a kernel call, freed on return.
+@inlinable
+public func withScratch<R>(count: Int, _ body: (UnsafeMutablePointer<Float>) throws -> R) rethrows -> R {
+    let buffer = UnsafeMutablePointer<Float>.allocate(capacity: max(1, count))
+    defer { buffer.deallocate() }
+    return try body(buffer)
+}

@@ -46,7 +46,7 @@ public final class Conv2D: UnaryLayer {
         let shape = try outputShape(for: Array(input.shape.dropFirst()))
         let sizes = ConvolutionSizes(batch: input.shape[0], height: input.shape[1], width: input.shape[2],
                                      inputChannels: inputChannels, outputChannels: filters, geometry: geometry)
-        var output = Tensor(shape: [input.shape[0]] + shape) { $0.initialize(repeating: 0) }
+        var output = Tensor(shape: [input.shape[0]] + shape) { _ in }  // conv2dForward writes every element
         input.withPointer { x in
             kernel.value.withPointer { w in
                 output.withMutablePointer { y in

@@ -3,30 +3,40 @@
 /// batch-32 activations.
 let im2colBudget = 4 << 20
 
+/// Output rows per GEMM call, chosen so one chunk of output (≤ 4 MiB) is mostly still in
+/// L2 cache when its bias is added: the fused epilogue that OpenBLAS lacks.
+func outputChunkRows(rows: Int, patchSize: Int, channels: Int) -> Int {
+    let byOutput = max(512, (1 << 20) / max(1, channels))
+    let byColumns = im2colBudget / max(1, patchSize)
+    return max(1, min(rows, byOutput, byColumns))
+}
+
 /// output (N, OH, OW, Cout) = conv(input (N, H, W, Cin), kernel (KH, KW, Cin, Cout)) + bias.
+/// Writes every element of `output`, which may be uninitialized.
 public func conv2dForward(input: UnsafePointer<Float>, kernel: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                           output: UnsafeMutablePointer<Float>, sizes: ConvolutionSizes) {
     let rows = sizes.outputPixels
     let k = sizes.patchSize
     let n = sizes.outputChannels
-    if sizes.isPointwise {
-        sgemm(transposeA: false, transposeB: false, m: rows, n: n, k: k, a: input, lda: k,
-              b: kernel, ldb: n, beta: 0, c: output, ldc: n)
-    } else {
-        let chunk = max(1, min(rows, im2colBudget / max(1, k)))
-        withScratch(count: chunk * k) { columns in
-            var start = 0
-            while start < rows {
-                let count = min(chunk, rows - start)
+    let chunk = outputChunkRows(rows: rows, patchSize: k, channels: n)
+    withScratch(count: sizes.isPointwise ? 0 : chunk * k) { columns in
+        var start = 0
+        while start < rows {
+            let count = min(chunk, rows - start)
+            let a: UnsafePointer<Float>
+            if sizes.isPointwise {
+                a = input + start * k
+            } else {
                 im2col(input: input, columns: columns, rowRange: start..<(start + count), sizes: sizes)
-                sgemm(transposeA: false, transposeB: false, m: count, n: n, k: k, a: columns, lda: k,
-                      b: kernel, ldb: n, beta: 0, c: output + start * n, ldc: n)
-                start += count
+                a = UnsafePointer(columns)
             }
+            if let bias {
+                fillRows(output + start * n, with: bias, rows: count, channels: n)
+            }
+            sgemm(transposeA: false, transposeB: false, m: count, n: n, k: k, a: a, lda: k,
+                  b: kernel, ldb: n, beta: bias == nil ? 0 : 1, c: output + start * n, ldc: n)
+            start += count
         }
-    }
-    if let bias {
-        addBias(bias, to: output, rows: rows, channels: n)
     }
 }
 
@@ -191,6 +201,13 @@ public func addBias(_ bias: UnsafePointer<Float>, to output: UnsafeMutablePointe
             let line = target.base + row * channels
             for channel in 0..<channels { line[channel] += source.base[channel] }
         }
+    }
+}
+
+/// Writes `values` into each of `rows` rows (the bias, before a GEMM with beta 1).
+public func fillRows(_ output: UnsafeMutablePointer<Float>, with values: UnsafePointer<Float>, rows: Int, channels: Int) {
+    for row in 0..<rows {
+        (output + row * channels).update(from: values, count: channels)
     }
 }
 

@@ -1,6 +1,18 @@
 import CNN
+import Foundation
 import Runtime
 
+// Engine micro-benchmarks: convolution GFLOP/s against a bare sgemm of the same
+// M×K×N in the same run, depthwise throughput against memory bandwidth, and the
+// peak memory of a forward pass. Ratios, not absolute times, are what to compare.
+
 BLASKernelSelection.reexecuteWithFastKernelIfNeeded()
-ThreadConfiguration.apply(requested: nil)
-print(ThreadConfiguration.summary)
+let arguments = BenchmarkArguments(CommandLine.arguments.dropFirst())
+ThreadConfiguration.apply(requested: arguments.threads)
+if !arguments.sections.contains("--no-heap") { MemoryConfiguration.reuseLargeAllocations() }
+print("# tl-bench — \(ThreadConfiguration.summary)")
+print("# batch \(arguments.batch), median of \(arguments.repetitions) runs; \(cpuModel())")
+print("")
+
+if arguments.sections.contains("conv") { runConvolutionBenchmark(arguments) }
+if arguments.sections.contains("depthwise") { runDepthwiseBenchmark(arguments) }

@@ -28,7 +28,7 @@ let package = Package(
 
         .target(name: "CNN", dependencies: ["CBLAS"]),
         .target(name: "Runtime", dependencies: ["CNN", "CMalloc"]),
-//      .target(name: "HDF5", dependencies: ["CHDF5"]),
+        .target(name: "HDF5", dependencies: ["CHDF5"]),
 //      .target(name: "KerasFormat", dependencies: ["CNN", "HDF5"]),
 //      .target(name: "Zoo", dependencies: ["CNN"]),
 //      .target(name: "Imaging", dependencies: ["CNN", "CPNG", "CJPEG", "CImageShims"]),
@@ -41,7 +41,7 @@ let package = Package(
                           path: "benchmarks/tl-bench"),
 
         .testTarget(name: "CNNTests", dependencies: ["CNN"]),
-//      .testTarget(name: "HDF5Tests", dependencies: ["HDF5"]),
+        .testTarget(name: "HDF5Tests", dependencies: ["HDF5"]),
 //      .testTarget(name: "KerasFormatTests", dependencies: ["KerasFormat", "Zoo", "CNN", "HDF5"]),
 //      .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
 //      .testTarget(name: "TransferLearningTests", dependencies: ["TransferLearning"]),

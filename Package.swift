@@ -29,8 +29,8 @@ let package = Package(
         .target(name: "CNN", dependencies: ["CBLAS"]),
         .target(name: "Runtime", dependencies: ["CNN", "CMalloc"]),
         .target(name: "HDF5", dependencies: ["CHDF5"]),
-//      .target(name: "KerasFormat", dependencies: ["CNN", "HDF5"]),
-//      .target(name: "Zoo", dependencies: ["CNN"]),
+        .target(name: "KerasFormat", dependencies: ["CNN", "HDF5"]),
+        .target(name: "Zoo", dependencies: ["CNN"]),
         .target(name: "Imaging", dependencies: ["CNN", "CPNG", "CJPEG", "CImageShims"]),
 //      .target(name: "TransferLearning", dependencies: ["CNN", "KerasFormat", "Zoo", "Imaging", "HDF5"]),
         .executableTarget(name: "tl", dependencies: [
@@ -42,7 +42,7 @@ let package = Package(
 
         .testTarget(name: "CNNTests", dependencies: ["CNN"]),
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5"]),
-//      .testTarget(name: "KerasFormatTests", dependencies: ["KerasFormat", "Zoo", "CNN", "HDF5"]),
+        .testTarget(name: "KerasFormatTests", dependencies: ["KerasFormat", "Zoo", "CNN", "HDF5"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
 //      .testTarget(name: "TransferLearningTests", dependencies: ["TransferLearning"]),
 //      .testTarget(name: "CLITests", dependencies: []),

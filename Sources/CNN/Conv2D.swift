@@ -14,13 +14,13 @@ public final class Conv2D: UnaryLayer {
 
     public init(name: String, inputChannels: Int, filters: Int, kernelSize: (Int, Int),
                 strides: (Int, Int) = (1, 1), dilation: (Int, Int) = (1, 1),
-                padding: Padding = .valid, useBias: Bool = true) throws {
+                padding: Padding = .valid, useBias: Bool = true, kernelName: String = "kernel") throws {
         self.name = name
         geometry = ConvolutionGeometry(kernelHeight: kernelSize.0, kernelWidth: kernelSize.1,
                                        strideY: strides.0, strideX: strides.1,
                                        dilationY: dilation.0, dilationX: dilation.1, padding: padding)
         try geometry.validate(layer: name)
-        kernel = Parameter(name: "kernel", value: Tensor(zeros: [kernelSize.0, kernelSize.1, inputChannels, filters]))
+        kernel = Parameter(name: kernelName, value: Tensor(zeros: [kernelSize.0, kernelSize.1, inputChannels, filters]))
         bias = useBias ? Parameter(name: "bias", value: Tensor(zeros: [filters]), role: .bias) : nil
     }
 

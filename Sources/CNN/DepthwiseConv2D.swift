@@ -1,0 +1,309 @@
+/// Keras `DepthwiseConv2D` in NHWC: each input channel c is convolved with its own
+/// M filters, kernel (KH, KW, C, M), giving output channel c·M + m as TensorFlow does;
+/// optional bias (C·M), strides, dilation, `valid`/`same` padding (TensorFlow's rule).
+/// Strides > 1 together with dilation > 1 are refused, as Keras and TensorFlow refuse them.
+///
+/// The kernel is named `depthwise_kernel` as in tf-keras and keras.applications weight
+/// files (Keras 3 calls the same variable `kernel`).
+///
+/// Direct loops rather than GEMM: a depthwise tap is one multiply-add per channel, so
+/// the innermost loops run over contiguous channels of an input pixel, a kernel tap and
+/// an output pixel, where they vectorize.
+public final class DepthwiseConv2D: UnaryLayer {
+    public let name: String
+    public let geometry: ConvolutionGeometry
+    public let kernel: Parameter
+    public let bias: Parameter?
+    public var isTrainable = true { didSet { applyTrainable() } }
+    private var savedInput: Tensor?
+
+    public init(name: String, inputChannels: Int, kernelSize: (Int, Int), strides: (Int, Int) = (1, 1),
+                dilation: (Int, Int) = (1, 1), padding: Padding = .valid, depthMultiplier: Int = 1,
+                useBias: Bool = true) throws {
+        self.name = name
+        geometry = ConvolutionGeometry(kernelHeight: kernelSize.0, kernelWidth: kernelSize.1,
+                                       strideY: strides.0, strideX: strides.1,
+                                       dilationY: dilation.0, dilationX: dilation.1, padding: padding)
+        try geometry.validate(layer: name)
+        guard depthMultiplier >= 1, inputChannels >= 1 else {
+            throw EngineError.invalidConfiguration(layer: name,
+                                                   reason: "depth multiplier and input channels must be positive, got \(depthMultiplier) and \(inputChannels)")
+        }
+        kernel = Parameter(name: "depthwise_kernel",
+                           value: Tensor(zeros: [kernelSize.0, kernelSize.1, inputChannels, depthMultiplier]))
+        bias = useBias ? Parameter(name: "bias", value: Tensor(zeros: [inputChannels * depthMultiplier]), role: .bias) : nil
+    }
+
+    public var inputChannels: Int { kernel.shape[2] }
+    public var depthMultiplier: Int { kernel.shape[3] }
+    public var outputChannels: Int { inputChannels * depthMultiplier }
+    public var parameters: [Parameter] { [kernel] + (bias.map { [$0] } ?? []) }
+
+    public func outputShape(for inputShape: [Int]) throws -> [Int] {
+        guard inputShape.count == 3, inputShape[2] == inputChannels else {
+            throw EngineError.shapeMismatch(what: "input of DepthwiseConv2D '\(name)'",
+                                            expected: [-1, -1, inputChannels], actual: inputShape)
+        }
+        let rows = AxisGeometry(input: inputShape[0], kernel: geometry.kernelHeight, stride: geometry.strideY,
+                                dilation: geometry.dilationY, padding: geometry.padding)
+        let columns = AxisGeometry(input: inputShape[1], kernel: geometry.kernelWidth, stride: geometry.strideX,
+                                   dilation: geometry.dilationX, padding: geometry.padding)
+        guard rows.output > 0, columns.output > 0 else {
+            throw EngineError.invalidConfiguration(layer: name, reason: "input \(inputShape) is smaller than the kernel")
+        }
+        return [rows.output, columns.output, outputChannels]
+    }
+
+    private func sizes(for inputShape: [Int]) -> ConvolutionSizes {
+        ConvolutionSizes(batch: inputShape[0], height: inputShape[1], width: inputShape[2],
+                         inputChannels: inputChannels, outputChannels: outputChannels, geometry: geometry)
+    }
+
+    public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
+        let shape = try outputShape(for: Array(input.shape.dropFirst()))
+        let sizes = sizes(for: input.shape)
+        var output = Tensor(zeros: [input.shape[0]] + shape)
+        input.withPointer { x in
+            kernel.value.withPointer { w in
+                output.withMutablePointer { y in
+                    if let bias {
+                        bias.value.withPointer { b in depthwiseConv2dForward(input: x, kernel: w, bias: b, output: y, sizes: sizes) }
+                    } else {
+                        depthwiseConv2dForward(input: x, kernel: w, bias: nil, output: y, sizes: sizes)
+                    }
+                }
+            }
+        }
+        savedInput = training ? input : nil
+        return output
+    }
+
+    public func backward(_ outputGradient: Tensor, inputGradient: Bool) throws -> Tensor? {
+        guard let input = savedInput else { throw EngineError.notTrainedForward(layer: name) }
+        let expected = [input.shape[0]] + (try outputShape(for: Array(input.shape.dropFirst())))
+        guard outputGradient.shape == expected else {
+            throw EngineError.shapeMismatch(what: "output gradient of '\(name)'", expected: expected, actual: outputGradient.shape)
+        }
+        let sizes = sizes(for: input.shape)
+        var inputGrad: Tensor? = inputGradient ? Tensor(zeros: input.shape) : nil
+        input.withPointer { x in
+            kernel.value.withPointer { w in
+                outputGradient.withPointer { dy in
+                    kernel.withGradientPointer(enabled: isTrainable) { dw in
+                        inputGrad.withMutablePointer { dx in
+                            if let bias {
+                                bias.withGradientPointer(enabled: isTrainable) { db in
+                                    depthwiseConv2dBackward(input: x, kernel: w, outputGradient: dy, kernelGradient: dw,
+                                                            biasGradient: db, inputGradient: dx, sizes: sizes)
+                                }
+                            } else {
+                                depthwiseConv2dBackward(input: x, kernel: w, outputGradient: dy, kernelGradient: dw,
+                                                        biasGradient: nil, inputGradient: dx, sizes: sizes)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return inputGrad
+    }
+}
+
+/// output (N, OH, OW, C·M) = depthwise conv(input (N, H, W, C), kernel (KH, KW, C, M)) + bias;
+/// `sizes.outputChannels` is C·M.
+public func depthwiseConv2dForward(input: UnsafePointer<Float>, kernel: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                                   output: UnsafeMutablePointer<Float>, sizes: ConvolutionSizes) {
+    let (height, width, channels) = (sizes.height, sizes.width, sizes.inputChannels)
+    let (outHeight, outWidth, outChannels) = (sizes.outputHeight, sizes.outputWidth, sizes.outputChannels)
+    let multiplier = outChannels / channels
+    let g = sizes.geometry
+    let kernelRow = g.kernelWidth * outChannels
+    let source = SendableConstPointer(input)
+    let weights = SendableConstPointer(kernel)
+    let offsets = bias.map { SendableConstPointer($0) }
+    let target = SendablePointer(output)
+    // Each chunk owns whole output rows.
+    parallelChunks(sizes.batch * outHeight) { range in
+        for item in range {
+            let n = item / outHeight
+            let oy = item % outHeight
+            let top = oy * g.strideY - sizes.padTop
+            let tapsY = validTapRange(start: top, kernel: g.kernelHeight, dilation: g.dilationY, extent: height)
+            let sample = source.base + n * height * width * channels
+            let outRow = target.base + item * outWidth * outChannels
+            for ox in 0..<outWidth {
+                let left = ox * g.strideX - sizes.padLeft
+                let tapsX = validTapRange(start: left, kernel: g.kernelWidth, dilation: g.dilationX, extent: width)
+                let y = outRow + ox * outChannels
+                if let offsets {
+                    y.update(from: offsets.base, count: outChannels)
+                } else {
+                    y.update(repeating: 0, count: outChannels)
+                }
+                for ky in tapsY {
+                    let inRow = sample + (top + ky * g.dilationY) * width * channels
+                    let wRow = weights.base + ky * kernelRow
+                    for kx in tapsX {
+                        let x = inRow + (left + kx * g.dilationX) * channels
+                        let w = wRow + kx * outChannels
+                        if multiplier == 1 {
+                            for c in 0..<channels { y[c] += x[c] * w[c] }
+                        } else {
+                            for c in 0..<channels {
+                                let v = x[c]
+                                let yc = y + c * multiplier
+                                let wc = w + c * multiplier
+                                for m in 0..<multiplier { yc[m] += v * wc[m] }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Accumulates kernelGradient and biasGradient; writes inputGradient. A nil gradient is skipped.
+public func depthwiseConv2dBackward(input: UnsafePointer<Float>, kernel: UnsafePointer<Float>,
+                                    outputGradient: UnsafePointer<Float>,
+                                    kernelGradient: UnsafeMutablePointer<Float>?, biasGradient: UnsafeMutablePointer<Float>?,
+                                    inputGradient: UnsafeMutablePointer<Float>?, sizes: ConvolutionSizes) {
+    if let inputGradient {
+        depthwiseConv2dInputGradient(kernel: kernel, outputGradient: outputGradient, inputGradient: inputGradient, sizes: sizes)
+    }
+    if kernelGradient != nil || biasGradient != nil {
+        depthwiseConv2dParameterGradients(input: input, outputGradient: outputGradient, kernelGradient: kernelGradient,
+                                          biasGradient: biasGradient, sizes: sizes)
+    }
+}
+
+/// inputGradient (written), gathered per input row from the output rows whose windows
+/// cover it, so that threads own disjoint input rows and need no atomics.
+func depthwiseConv2dInputGradient(kernel: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
+                                  inputGradient: UnsafeMutablePointer<Float>, sizes: ConvolutionSizes) {
+    let (height, width, channels) = (sizes.height, sizes.width, sizes.inputChannels)
+    let (outHeight, outWidth, outChannels) = (sizes.outputHeight, sizes.outputWidth, sizes.outputChannels)
+    let multiplier = outChannels / channels
+    let g = sizes.geometry
+    let kernelRow = g.kernelWidth * outChannels
+    let weights = SendableConstPointer(kernel)
+    let upstream = SendableConstPointer(outputGradient)
+    let target = SendablePointer(inputGradient)
+    // Each chunk owns whole input rows of the input gradient.
+    parallelChunks(sizes.batch * height) { range in
+        for item in range {
+            let n = item / height
+            let iy = item % height
+            let dxRow = target.base + item * width * channels
+            dxRow.update(repeating: 0, count: width * channels)
+            for ky in 0..<g.kernelHeight {
+                // Output row oy covers iy through tap ky when oy·strideY − padTop + ky·dilationY = iy.
+                let t = iy + sizes.padTop - ky * g.dilationY
+                guard t >= 0, t % g.strideY == 0 else { continue }
+                let oy = t / g.strideY
+                guard oy < outHeight else { continue }
+                let dyRow = upstream.base + (n * outHeight + oy) * outWidth * outChannels
+                let wRow = weights.base + ky * kernelRow
+                // Within its own row a thread may scatter freely: ix = ox·strideX + shift.
+                for kx in 0..<g.kernelWidth {
+                    let shift = kx * g.dilationX - sizes.padLeft
+                    let columns = validTapRange(start: shift, kernel: outWidth, dilation: g.strideX, extent: width)
+                    let w = wRow + kx * outChannels
+                    for ox in columns {
+                        let dx = dxRow + (ox * g.strideX + shift) * channels
+                        let dy = dyRow + ox * outChannels
+                        if multiplier == 1 {
+                            for c in 0..<channels { dx[c] += dy[c] * w[c] }
+                        } else {
+                            for c in 0..<channels {
+                                let dyc = dy + c * multiplier
+                                let wc = w + c * multiplier
+                                var sum: Float = 0
+                                for m in 0..<multiplier { sum += dyc[m] * wc[m] }
+                                dx[c] += sum
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Accumulates kernelGradient += Σ dY·x per tap and biasGradient += Σ dY. Each thread
+/// sums a range of output rows into its own zeroed copy of the (small) gradients; the
+/// copies are added in a fixed order, so results do not depend on thread timing.
+func depthwiseConv2dParameterGradients(input: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
+                                       kernelGradient: UnsafeMutablePointer<Float>?, biasGradient: UnsafeMutablePointer<Float>?,
+                                       sizes: ConvolutionSizes) {
+    let (height, width, channels) = (sizes.height, sizes.width, sizes.inputChannels)
+    let (outHeight, outWidth, outChannels) = (sizes.outputHeight, sizes.outputWidth, sizes.outputChannels)
+    let multiplier = outChannels / channels
+    let g = sizes.geometry
+    let kernelRow = g.kernelWidth * outChannels
+    let kernelCount = g.kernelHeight * kernelRow
+    let stride = kernelCount + outChannels  // [kernel gradient | bias gradient] per part
+    let rows = sizes.batch * outHeight
+    let parts = max(1, min(Engine.threadCount, rows))
+    let perPart = (rows + parts - 1) / parts
+    let wantKernel = kernelGradient != nil
+    let wantBias = biasGradient != nil
+    let partials = UnsafeMutablePointer<Float>.allocate(capacity: parts * stride)
+    defer { partials.deallocate() }
+    partials.initialize(repeating: 0, count: parts * stride)
+    let shared = SendablePointer(partials)
+    let source = SendableConstPointer(input)
+    let upstream = SendableConstPointer(outputGradient)
+    // Part p writes only partials[p·stride ..< (p+1)·stride].
+    parallelChunks(parts) { partRange in
+        for part in partRange {
+            let dw = shared.base + part * stride
+            let db = dw + kernelCount
+            let end = min(rows, (part + 1) * perPart)
+            for item in (part * perPart)..<max(part * perPart, end) {
+                let n = item / outHeight
+                let oy = item % outHeight
+                let top = oy * g.strideY - sizes.padTop
+                let tapsY = validTapRange(start: top, kernel: g.kernelHeight, dilation: g.dilationY, extent: height)
+                let sample = source.base + n * height * width * channels
+                let dyRow = upstream.base + item * outWidth * outChannels
+                for ox in 0..<outWidth {
+                    let dy = dyRow + ox * outChannels
+                    if wantBias {
+                        for j in 0..<outChannels { db[j] += dy[j] }
+                    }
+                    guard wantKernel else { continue }
+                    let left = ox * g.strideX - sizes.padLeft
+                    let tapsX = validTapRange(start: left, kernel: g.kernelWidth, dilation: g.dilationX, extent: width)
+                    for ky in tapsY {
+                        let inRow = sample + (top + ky * g.dilationY) * width * channels
+                        let dwRow = dw + ky * kernelRow
+                        for kx in tapsX {
+                            let x = inRow + (left + kx * g.dilationX) * channels
+                            let dwTap = dwRow + kx * outChannels
+                            if multiplier == 1 {
+                                for c in 0..<channels { dwTap[c] += dy[c] * x[c] }
+                            } else {
+                                for c in 0..<channels {
+                                    let v = x[c]
+                                    let dyc = dy + c * multiplier
+                                    let dwc = dwTap + c * multiplier
+                                    for m in 0..<multiplier { dwc[m] += dyc[m] * v }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    for part in 0..<parts {
+        let partial = partials + part * stride
+        if let kernelGradient {
+            for j in 0..<kernelCount { kernelGradient[j] += partial[j] }
+        }
+        if let biasGradient {
+            for j in 0..<outChannels { biasGradient[j] += partial[kernelCount + j] }
+        }
+    }
+}

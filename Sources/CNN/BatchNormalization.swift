@@ -10,14 +10,17 @@ import Foundation
 /// - Training mode is `training && trainable`: a frozen layer normalizes with its moving
 ///   statistics even inside `fit` (Keras 3 `if training and self.trainable`; tf-keras
 ///   `_get_training_value` forces training to False when not trainable).
-/// - The batch variance is the biased (population) one, over every axis but the channel,
-///   both for normalizing and for the moving-average update: Keras 3 uses `ops.moments`;
-///   tf-keras's non-fused path uses `tf.nn.moments`, and its fused path (4-D NHWC input,
-///   `tf.compat.v1.nn.fused_batch_norm`, whose kernel works with Bessel's correction)
-///   multiplies the moving variance by n/(n−1) before the call and the returned variance
-///   by (n−1)/n after it, "to be consistent with non-fused batch norm", which nets out to
-///   the biased variance.
-/// - moving = moving·momentum + batch·(1 − momentum).
+/// - Normalizing uses the biased (population) batch variance over every axis but the channel.
+/// - moving = moving·momentum + batch·(1 − momentum), where the batch variance differs:
+///   Keras 3 uses the biased one (`ops.moments`). tf-keras (Keras 2 under TF 2) uses the
+///   biased one on its non-fused path (`tf.nn.moments`: inputs of rank other than 4 or 5),
+///   but for 4-D input it takes the fused path, `tf.compat.v1.nn.fused_batch_norm`, whose
+///   kernel folds in the *unbiased* variance ×n/(n−1): the layer's
+///   `_maybe_add_or_remove_bessels_correction` would undo that, but `__init__` sets
+///   `_bessels_correction_test_only = True`, which turns it off. Checked by running
+///   tf-keras 2.21 and Keras 3.15 on the same 4-D batch (n = 24): tf-keras's moving variance
+///   matched the unbiased update to 1e-7 and Keras 3's the biased one. `movingVarianceUpdate`
+///   selects between the two.
 /// - Output = x·m + (beta − mean·m) with m = gamma / √(variance + epsilon), the order of
 ///   `tf.nn.batch_normalization`.
 public final class BatchNormalization: UnaryLayer {
@@ -33,6 +36,17 @@ public final class BatchNormalization: UnaryLayer {
     /// unchanged while gamma and beta still learn (Keras has no such switch: its frozen
     /// layers freeze all four; this is the common "frozen statistics" fine-tuning choice).
     public var usesMovingStatisticsInTraining = false
+    /// Which batch variance the moving variance absorbs (see the type's comment); the
+    /// format layer sets `.tfKeras` for models written by Keras 2.
+    public var movingVarianceUpdate: MovingVarianceUpdate = .biased
+
+    public enum MovingVarianceUpdate: Sendable {
+        /// The biased batch variance, as Keras 3.
+        case biased
+        /// As tf-keras: the unbiased variance ×n/(n−1) for 4-D and 5-D input (its fused
+        /// kernel), the biased one otherwise.
+        case tfKeras
+    }
 
     private enum Saved {
         /// Batch statistics: x̂ = (x − mean)·inverseStd, needed for every gradient.
@@ -99,7 +113,12 @@ public final class BatchNormalization: UnaryLayer {
             mean = batchMean
             inverseStd = inverseStandardDeviation(batchVariance)
             updateMovingAverage(movingMean, with: batchMean)
-            updateMovingAverage(movingVariance, with: batchVariance)
+            if movingVarianceUpdate == .tfKeras && (input.rank == 4 || input.rank == 5) && rows > 1 {
+                let correction = Float(rows) / Float(rows - 1)
+                updateMovingAverage(movingVariance, with: batchVariance.map { $0 * correction })
+            } else {
+                updateMovingAverage(movingVariance, with: batchVariance)
+            }
         } else {
             mean = movingMean.value.scalars
             inverseStd = inverseStandardDeviation(movingVariance.value.scalars)
@@ -108,9 +127,8 @@ public final class BatchNormalization: UnaryLayer {
         let keepNormalized = training && (batchMode || gammaTrained)
         var normalized: Tensor? = keepNormalized ? Tensor(zeros: input.shape) : nil
         let (multiplier, offset) = affine(mean: mean, inverseStd: inverseStd)
-        var output = Tensor(zeros: input.shape)
-        input.withPointer { x in
-            output.withMutablePointer { y in
+        let output = Tensor.overwritten(shape: input.shape) { y in
+            input.withPointer { x in
                 normalized.withMutablePointer { n in
                     batchNormForward(input: x, output: y, normalized: n, rows: rows, channels: channels,
                                      mean: mean, inverseStd: inverseStd, multiplier: multiplier, offset: offset)
@@ -142,7 +160,8 @@ public final class BatchNormalization: UnaryLayer {
         var inputGrad: Tensor? = inputGradient ? Tensor(zeros: shape) : nil
         outputGradient.withPointer { dy in
             inputGrad.withMutablePointer { dx in
-                withOptionalGradient(gamma) { dGamma in
+                // x̂ was kept if gamma was trainable at forward time; a flag flipped since then must not trap.
+                withOptionalGradient(normalized == nil ? nil : gamma) { dGamma in
                     withOptionalGradient(beta) { dBeta in
                         withOptionalPointer(normalized) { n in
                             batchNormBackward(outputGradient: dy, normalized: n, gamma: gammaValues, inverseStd: inverseStd,
@@ -171,11 +190,13 @@ public final class BatchNormalization: UnaryLayer {
     }
 
     private func affine(mean: [Float], inverseStd: [Float]) -> (multiplier: [Float], offset: [Float]) {
+        let scale = gamma?.value.scalars
+        let shift = beta?.value.scalars
         var multiplier = inverseStd
         var offset = [Float](repeating: 0, count: channels)
         for c in 0..<channels {
-            if let gamma { multiplier[c] *= gamma.value.scalars[c] }
-            offset[c] = (beta?.value.scalars[c] ?? 0) - mean[c] * multiplier[c]
+            if let scale { multiplier[c] *= scale[c] }
+            offset[c] = (shift?[c] ?? 0) - mean[c] * multiplier[c]
         }
         return (multiplier, offset)
     }

@@ -62,10 +62,9 @@ public final class DepthwiseConv2D: UnaryLayer {
     public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
         let shape = try outputShape(for: Array(input.shape.dropFirst()))
         let sizes = sizes(for: input.shape)
-        var output = Tensor(zeros: [input.shape[0]] + shape)
-        input.withPointer { x in
-            kernel.value.withPointer { w in
-                output.withMutablePointer { y in
+        let output = Tensor.overwritten(shape: [input.shape[0]] + shape) { y in
+            input.withPointer { x in
+                kernel.value.withPointer { w in
                     if let bias {
                         bias.value.withPointer { b in depthwiseConv2dForward(input: x, kernel: w, bias: b, output: y, sizes: sizes) }
                     } else {

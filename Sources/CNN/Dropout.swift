@@ -17,6 +17,10 @@ public final class Dropout: UnaryLayer {
     public let noiseShape: [Int?]?
     public var isTrainable = true
     public var parameters: [Parameter] { [] }
+    /// When false the layer is the identity even in a training pass: for gradients
+    /// through a model at inference (Grad-CAM), where nothing is trained.
+    public var isEnabled = true
+
     public var seed: UInt64 {
         didSet { generator = SeededGenerator(seed: seed) }
     }
@@ -51,7 +55,7 @@ public final class Dropout: UnaryLayer {
     public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
         trainedForward = training
         savedMask = nil
-        guard training, rate > 0, input.count > 0 else { return input }
+        guard training, isEnabled, rate > 0, input.count > 0 else { return input }
         let maskShape = try concreteNoiseShape(input.shape)
         let maskCount = maskShape.reduce(1, *)
         // Rate 1 keeps nothing; Keras returns zeros rather than scaling by infinity.

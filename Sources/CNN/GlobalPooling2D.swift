@@ -18,9 +18,8 @@ public final class GlobalAveragePooling2D: UnaryLayer {
     public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
         let shape = try outputShape(for: Array(input.shape.dropFirst()))
         let (batch, spatial, channels) = (input.shape[0], input.shape[1] * input.shape[2], input.shape[3])
-        var output = Tensor(zeros: [batch] + shape)
-        input.withPointer { x in
-            output.withMutablePointer { y in
+        let output = Tensor.overwritten(shape: [batch] + shape) { y in
+            input.withPointer { x in
                 globalAveragePool2DForward(input: x, output: y, batch: batch, spatial: spatial, channels: channels)
             }
         }
@@ -48,15 +47,18 @@ public final class GlobalAveragePooling2D: UnaryLayer {
 }
 
 /// Keras `GlobalMaxPooling2D`: (N, H, W, C) → (N, C), or (N, 1, 1, C) with `keepdims`.
-/// Backward routes each gradient to the first maximal position (row-major order).
+///
+/// Backward splits each gradient evenly among the positions that tie for the maximum:
+/// Keras computes this layer with `reduce_max` (tf-keras `backend.max`, Keras 3 `ops.max`),
+/// whose TensorFlow gradient does so (checked against TF 2.21's GradientTape). That differs
+/// on purpose from `MaxPooling2D`, whose TensorFlow gradient (MaxPoolGrad) picks the first maximum.
 public final class GlobalMaxPooling2D: UnaryLayer {
     public let name: String
     public let keepdims: Bool
     public var isTrainable = true
     public var parameters: [Parameter] { [] }
-    /// Per (sample, channel), the spatial index (y·W + x) of the winning element.
-    private var savedArgmax: [Int32]?
-    private var savedInputShape: [Int]?
+    /// The input and the maxima of the latest training pass: ties need every position.
+    private var saved: (input: Tensor, maxima: Tensor)?
 
     public init(name: String, keepdims: Bool = false) {
         self.name = name
@@ -70,44 +72,30 @@ public final class GlobalMaxPooling2D: UnaryLayer {
     public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
         let shape = try outputShape(for: Array(input.shape.dropFirst()))
         let (batch, spatial, channels) = (input.shape[0], input.shape[1] * input.shape[2], input.shape[3])
-        guard spatial < Int(Int32.max) else {
-            throw EngineError.invalidConfiguration(layer: name, reason: "input \(input.shape) is too large to pool")
-        }
-        var output = Tensor(zeros: [batch] + shape)
-        var argmax: [Int32]? = training ? [Int32](repeating: 0, count: batch * channels) : nil
-        input.withPointer { x in
-            output.withMutablePointer { y in
-                if argmax != nil {
-                    argmax!.withUnsafeMutableBufferPointer { a in
-                        globalMaxPool2DForward(input: x, output: y, argmax: a.baseAddress, batch: batch, spatial: spatial, channels: channels)
-                    }
-                } else {
-                    globalMaxPool2DForward(input: x, output: y, argmax: nil, batch: batch, spatial: spatial, channels: channels)
-                }
+        let output = Tensor.overwritten(shape: [batch] + shape) { y in
+            input.withPointer { x in
+                globalMaxPool2DForward(input: x, output: y, batch: batch, spatial: spatial, channels: channels)
             }
         }
-        savedArgmax = argmax
-        savedInputShape = training ? input.shape : nil
+        saved = training ? (input, output) : nil
         return output
     }
 
     public func backward(_ outputGradient: Tensor, inputGradient: Bool) throws -> Tensor? {
-        guard let inputShape = savedInputShape, let argmax = savedArgmax else {
-            throw EngineError.notTrainedForward(layer: name)
-        }
-        let (batch, spatial, channels) = (inputShape[0], inputShape[1] * inputShape[2], inputShape[3])
-        guard outputGradient.count == batch * channels else {
-            throw EngineError.shapeMismatch(what: "output gradient of '\(name)'",
-                                            expected: [batch] + (try outputShape(for: Array(inputShape.dropFirst()))),
-                                            actual: outputGradient.shape)
+        guard let (input, maxima) = saved else { throw EngineError.notTrainedForward(layer: name) }
+        let (batch, spatial, channels) = (input.shape[0], input.shape[1] * input.shape[2], input.shape[3])
+        guard outputGradient.shape == maxima.shape else {
+            throw EngineError.shapeMismatch(what: "output gradient of '\(name)'", expected: maxima.shape, actual: outputGradient.shape)
         }
         guard inputGradient else { return nil }
-        var inputGrad = Tensor(zeros: inputShape)
-        outputGradient.withPointer { dy in
-            argmax.withUnsafeBufferPointer { a in
-                inputGrad.withMutablePointer { dx in
-                    globalMaxPool2DBackward(outputGradient: dy, argmax: a.baseAddress!, inputGradient: dx,
-                                            batch: batch, spatial: spatial, channels: channels)
+        var inputGrad = Tensor(zeros: input.shape)
+        input.withPointer { x in
+            maxima.withPointer { m in
+                outputGradient.withPointer { dy in
+                    inputGrad.withMutablePointer { dx in
+                        globalMaxPool2DBackward(input: x, maxima: m, outputGradient: dy, inputGradient: dx,
+                                                batch: batch, spatial: spatial, channels: channels)
+                    }
                 }
             }
         }
@@ -166,58 +154,54 @@ public func globalAveragePool2DBackward(outputGradient: UnsafePointer<Float>, in
     }
 }
 
-/// output (N, C) = max over positions; `argmax`, when given, receives the first maximal position.
+/// output (N, C) = max over the `spatial` positions of input (N, spatial, C).
 public func globalMaxPool2DForward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
-                                   argmax: UnsafeMutablePointer<Int32>?, batch: Int, spatial: Int, channels: Int) {
+                                   batch: Int, spatial: Int, channels: Int) {
     let source = SendableConstPointer(input)
     let target = SendablePointer(output)
-    let winners = argmax.map { SendablePointer($0) }
     // Each chunk owns whole samples.
     parallelChunks(batch) { range in
         for n in range {
             let sample = source.base + n * spatial * channels
             let y = target.base + n * channels
             y.update(from: sample, count: channels)
-            if let winners {
-                let a = winners.base + n * channels
-                a.update(repeating: 0, count: channels)
-                for position in 1..<max(1, spatial) {
-                    let x = sample + position * channels
-                    let p = Int32(truncatingIfNeeded: position)
-                    // Strictly greater: on ties the earlier position keeps the gradient.
-                    for c in 0..<channels {
-                        // `max` rather than `better ? v : current`, which LLVM turns into a
-                        // conditional store of y and so a scalar loop.
-                        let v = x[c], current = y[c], winner = a[c]
-                        let better = v > current
-                        y[c] = max(current, v)
-                        a[c] = better ? p : winner
-                    }
-                }
-            } else {
-                for position in 1..<max(1, spatial) {
-                    let x = sample + position * channels
-                    for c in 0..<channels { y[c] = max(y[c], x[c]) }
-                }
+            for position in 1..<max(1, spatial) {
+                let x = sample + position * channels
+                for c in 0..<channels { y[c] = max(y[c], x[c]) }
             }
         }
     }
 }
 
-/// inputGradient (written) = dY at each channel's argmax, zero elsewhere.
-public func globalMaxPool2DBackward(outputGradient: UnsafePointer<Float>, argmax: UnsafePointer<Int32>,
-                                    inputGradient: UnsafeMutablePointer<Float>, batch: Int, spatial: Int, channels: Int) {
+/// inputGradient (written) = dY / k at each of the k positions equal to the channel's
+/// maximum, zero elsewhere (the gradient of TensorFlow's reduce_max).
+public func globalMaxPool2DBackward(input: UnsafePointer<Float>, maxima: UnsafePointer<Float>,
+                                    outputGradient: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>,
+                                    batch: Int, spatial: Int, channels: Int) {
+    let source = SendableConstPointer(input)
+    let peaks = SendableConstPointer(maxima)
     let upstream = SendableConstPointer(outputGradient)
-    let winners = SendableConstPointer(argmax)
     let target = SendablePointer(inputGradient)
     // Each chunk owns whole samples.
     parallelChunks(batch) { range in
+        let share = UnsafeMutablePointer<Float>.allocate(capacity: max(1, channels))
+        defer { share.deallocate() }
         for n in range {
-            let sample = target.base + n * spatial * channels
-            sample.update(repeating: 0, count: spatial * channels)
+            let sample = source.base + n * spatial * channels
+            let dxSample = target.base + n * spatial * channels
+            let m = peaks.base + n * channels
             let dy = upstream.base + n * channels
-            let a = winners.base + n * channels
-            for c in 0..<channels { sample[Int(a[c]) * channels + c] = dy[c] }
+            share.initialize(repeating: 0, count: channels)
+            for position in 0..<spatial {
+                let x = sample + position * channels
+                for c in 0..<channels { share[c] += x[c] == m[c] ? 1 : 0 }
+            }
+            for c in 0..<channels { share[c] = dy[c] / share[c] }
+            for position in 0..<spatial {
+                let x = sample + position * channels
+                let dx = dxSample + position * channels
+                for c in 0..<channels { let s = share[c]; dx[c] = x[c] == m[c] ? s : 0 }
+            }
         }
     }
 }

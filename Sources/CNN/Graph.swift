@@ -129,7 +129,7 @@ public final class Graph {
         guard let run = trainingRun else {
             throw EngineError.notTrainedForward(layer: "graph")
         }
-        let needsGradient = nodesWithTrainableAncestors(computed: run.computed)
+        let needsGradient = nodesWithTrainableAncestors(computed: run.computed, fed: wantsFedGradients ? run.fed : [])
         var gradients = outputGradients
         for index in run.computed.reversed() {
             guard let gradient = gradients.removeValue(forKey: index), let layer = nodes[index].layer else { continue }
@@ -163,9 +163,10 @@ public final class Graph {
         return needed
     }
 
-    /// Nodes whose output depends on a trainable parameter (so gradients must flow into them).
-    private func nodesWithTrainableAncestors(computed: [Int]) -> Set<Int> {
-        var result = Set<Int>()
+    /// Nodes whose output depends on a trainable parameter, or on a fed node whose
+    /// gradient was asked for (so gradients must flow into them).
+    private func nodesWithTrainableAncestors(computed: [Int], fed: Set<Int>) -> Set<Int> {
+        var result = fed
         for index in computed {
             guard let layer = nodes[index].layer else { continue }
             if layer.hasTrainableParameters || nodes[index].inputs.contains(where: result.contains) {

@@ -1,7 +1,8 @@
 /// Keras `MaxPooling2D` on NHWC input: pool size, strides (default: the pool size) and
 /// `valid`/`same` padding (TensorFlow's rule; padded positions never win the max).
 /// Backward routes each gradient to the first maximum of its window, in row-major
-/// window order, as TensorFlow's CPU kernel does.
+/// window order, as TensorFlow's MaxPoolGrad does (checked against TF 2.21's GradientTape
+/// on inputs full of ties).
 public final class MaxPooling2D: UnaryLayer {
     public let name: String
     public let geometry: ConvolutionGeometry
@@ -29,10 +30,9 @@ public final class MaxPooling2D: UnaryLayer {
             throw EngineError.invalidConfiguration(layer: name, reason: "input \(input.shape) is too large to pool")
         }
         let sizes = poolingSizes(input.shape, geometry: geometry)
-        var output = Tensor(zeros: [input.shape[0]] + shape)
-        var argmax: [Int32]? = training ? [Int32](repeating: -1, count: output.count) : nil
-        input.withPointer { x in
-            output.withMutablePointer { y in
+        var argmax: [Int32]? = training ? [Int32](repeating: -1, count: input.shape[0] * shape.reduce(1, *)) : nil
+        let output = Tensor.overwritten(shape: [input.shape[0]] + shape) { y in
+            input.withPointer { x in
                 if argmax != nil {
                     argmax!.withUnsafeMutableBufferPointer { a in
                         maxPool2DForward(input: x, output: y, argmax: a.baseAddress, sizes: sizes)
@@ -94,9 +94,8 @@ public final class AveragePooling2D: UnaryLayer {
     public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
         let shape = try outputShape(for: Array(input.shape.dropFirst()))
         let sizes = poolingSizes(input.shape, geometry: geometry)
-        var output = Tensor(zeros: [input.shape[0]] + shape)
-        input.withPointer { x in
-            output.withMutablePointer { y in averagePool2DForward(input: x, output: y, sizes: sizes) }
+        let output = Tensor.overwritten(shape: [input.shape[0]] + shape) { y in
+            input.withPointer { x in averagePool2DForward(input: x, output: y, sizes: sizes) }
         }
         savedInputShape = training ? input.shape : nil
         return output

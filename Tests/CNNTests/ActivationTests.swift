@@ -172,6 +172,38 @@ final class ActivationTests: XCTestCase {
         try checkGradients(of: layer, inputs: [input], epsilon: 1e-2, tolerance: 2e-3)
     }
 
+    func testVectorExpMatchesLibm() {
+        var worst: Double = 0
+        var worstAt: Float = 0
+        var x: Float = -87
+        while x <= 88 {
+            let expected = Foundation.exp(Double(x))
+            let relative = abs(Double(vectorExp(x)) - expected) / expected
+            if relative > worst { (worst, worstAt) = (relative, x) }
+            x += 0.00731
+        }
+        // 2 ulp of Float is 2.4e-7 relative.
+        XCTAssertLessThan(worst, 2.4e-7, "at x = \(worstAt)")
+        XCTAssertEqual(vectorExp(0), 1)
+        XCTAssertEqual(vectorExp(1), Float(M_E), accuracy: 2e-7)
+        // Saturates instead of overflowing; sigmoid and softmax stay exact at the extremes.
+        XCTAssert(vectorExp(1000).isFinite)
+        XCTAssertEqual(1 / (1 + vectorExp(1000)), 0, accuracy: 1e-37)
+        XCTAssertEqual(1 / (1 + vectorExp(-1000)), 1)
+    }
+
+    func testSigmoidAndSwishSaturate() throws {
+        let x = Tensor(shape: [1, 4], scalars: [-1000, -100, 100, 1000])
+        let sigmoid = try Activation(name: "s", kind: .sigmoid).forward(x, training: false).scalars
+        XCTAssertEqual(sigmoid[2], 1)
+        XCTAssertEqual(sigmoid[3], 1)
+        XCTAssertLessThan(sigmoid[1], 1e-37)
+        let swish = try Activation(name: "w", kind: .swish).forward(x, training: false).scalars
+        XCTAssertEqual(swish[2], 100)
+        XCTAssert(swish.allSatisfy(\.isFinite))
+        XCTAssertEqual(swish[0], 0, accuracy: 1e-30)
+    }
+
     func testInputGradientSkippedWhenNotRequested() throws {
         let layer = Activation(name: "act", kind: .relu)
         _ = try layer.forward(Tensor(shape: [1, 2], scalars: [1, -1]), training: true)

@@ -102,6 +102,20 @@ final class BatchNormalizationTests: XCTestCase {
         assertClose(layer.movingMean.value.scalars, [0.38, 0.76], absolute: 1e-6, relative: 1e-6)
     }
 
+    func testTFKerasMovingVarianceIsUnbiasedForImages() throws {
+        // tf-keras's fused kernel (4-D input) folds in the unbiased variance; rank 2 stays biased.
+        let image = BatchNormalization(name: "bn", channels: 2, momentum: 0.9)
+        image.movingVarianceUpdate = .tfKeras
+        // Channel 0: 1, 3 (biased variance 1, unbiased 2); channel 1: 2, 6 (4 and 8).
+        _ = try image.forward(Tensor(shape: [1, 1, 2, 2], scalars: [1, 2, 3, 6]), training: true)
+        assertClose(image.movingVariance.value.scalars, [1.1, 1.7], absolute: 1e-6, relative: 1e-6)
+        assertClose(image.movingMean.value.scalars, [0.2, 0.4], absolute: 1e-6, relative: 1e-6)
+        let vector = BatchNormalization(name: "bn", channels: 2, momentum: 0.9)
+        vector.movingVarianceUpdate = .tfKeras
+        _ = try vector.forward(Tensor(shape: [2, 2], scalars: [1, 2, 3, 6]), training: true)
+        assertClose(vector.movingVariance.value.scalars, [1.0, 1.3], absolute: 1e-6, relative: 1e-6)
+    }
+
     func testFrozenLayerRunsInInferenceModeWhileTraining() throws {
         var generator = SeededGenerator(seed: 25)
         let layer = makeLayer(channels: 3, seed: 26)

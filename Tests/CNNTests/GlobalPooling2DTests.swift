@@ -64,14 +64,14 @@ final class GlobalPooling2DTests: XCTestCase {
         }
     }
 
-    func testMaxTiesRouteToFirstPosition() throws {
-        // Channel 0 ties at positions 1 and 2; channel 1 is constant.
+    func testMaxTiesShareTheGradientEvenly() throws {
+        // As TensorFlow's reduce_max: channel 0 ties at positions 1 and 2, channel 1 is constant.
         let input = Tensor(shape: [1, 2, 2, 2], scalars: [0, 3,  4, 3,
                                                           4, 3,  1, 3])
         let layer = GlobalMaxPooling2D(name: "gmp")
         XCTAssertEqual(try layer.forward(input, training: true).scalars, [4, 3])
         let gradient = try XCTUnwrap(layer.backward(Tensor(shape: [1, 2], scalars: [10, 20]), inputGradient: true))
-        XCTAssertEqual(gradient.scalars, [0, 20,  10, 0,
-                                          0, 0,   0, 0])
+        XCTAssertEqual(gradient.scalars, [0, 5,  5, 5,
+                                          5, 5,  0, 5])
     }
 }

@@ -16,6 +16,14 @@ public enum Architecture: String, CaseIterable, Sendable {
     /// Builds the network (random-free: every weight is zero or one until loaded).
     public func build(_ options: ZooOptions = ZooOptions()) throws -> ZooModel {
         switch self {
+        case .vgg16, .vgg19: return try buildVGG(self, options: options)
+        case .resnet50, .resnet101, .resnet152: return try buildResNet(self, options: options)
+        case .resnet50Legacy: return try buildResNet50Legacy(options: options)
+        case .densenet121: return try buildDenseNet(self, options: options)
+        case .mobilenet: return try ZooModel.mobileNet(options)
+        case .mobilenetV2: return try ZooModel.mobileNetV2(options)
+        case .efficientnetB0: return try ZooModel.efficientNetB0(options)
+        case .efficientnetLite0: return try ZooModel.efficientNetLite0(options)
         default:
             throw EngineError.invalidConfiguration(layer: rawValue, reason: "architecture not built yet")
         }

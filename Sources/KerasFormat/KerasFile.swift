@@ -41,7 +41,7 @@ public final class KerasFile {
         if try file.hasAttribute(named: "model_config") {
             layout = .fullModel
             let text = try file.stringAttribute(named: "model_config")
-            modelConfig = try ModelConfig(json: text, file: path)
+            modelConfig = try ModelConfig(json: text, file: path, kerasVersion: kerasVersion)
         } else if try file.hasAttribute(named: "layer_names") || file.hasAttribute(named: "layer_names0") {
             layout = .weightsOnly
             modelConfig = nil
@@ -100,6 +100,20 @@ public final class KerasFile {
         return result
     }
 
+    /// Keras 3 weights: the layer name Keras 3.x (recent releases) stores in `layers/<key>/vars`
+    /// as the attribute `name`, by key; empty for files without it.
+    public func keras3StoredNames() -> [String: String] {
+        guard layout == .keras3Weights, let layersGroup = try? file.group(at: "layers"),
+              let keys = try? layersGroup.memberNames() else { return [:] }
+        var names = [String: String]()
+        for key in keys {
+            if let vars = try? layersGroup.group(at: "\(key)/vars"), let name = try? vars.stringAttribute(named: "name") {
+                names[key] = name
+            }
+        }
+        return names
+    }
+
     /// A JSON list stored by tl (or a user) in a root attribute, e.g. `class_names`.
     public func stringListAttribute(named name: String) -> [String]? {
         guard let text = try? file.stringAttribute(named: name) else {
@@ -109,5 +123,19 @@ public final class KerasFile {
             return items.compactMap(\.string)
         }
         return nil
+    }
+}
+
+extension KerasFile {
+    /// Names of the stored layers that have weights, in model order, without reading the weights.
+    public func storedLayerNames() throws -> [String] {
+        guard layout != .keras3Weights else { return [] }
+        let group = layout == .fullModel ? try file.group(at: "model_weights") : file
+        var names = [String]()
+        for name in try group.stringArrayAttribute(named: "layer_names") where try group.contains(name) {
+            let weightNames = (try? group.group(at: name).stringArrayAttribute(named: "weight_names")) ?? []
+            if !weightNames.isEmpty { names.append(name) }
+        }
+        return names
     }
 }

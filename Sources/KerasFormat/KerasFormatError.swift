@@ -9,6 +9,8 @@ public enum KerasFormatError: Error, LocalizedError, Equatable {
     case weightCountMismatch(file: String, expected: Int, found: Int, firstDifference: String)
     case weightShapeMismatch(file: String, layer: String, weight: String, expected: [Int], actual: [Int])
     case missingWeights(file: String, layer: String)
+    /// One layer's stored weights and the model layer's parameters differ in number.
+    case layerWeightCountMismatch(file: String, layer: String, expected: [String], found: [String])
 
     public var errorDescription: String? {
         switch self {
@@ -26,6 +28,9 @@ public enum KerasFormatError: Error, LocalizedError, Equatable {
             return "\(file): layer '\(layer)' weight '\(weight)': the model expects shape \(expected), the file has \(actual)"
         case let .missingWeights(file, layer):
             return "\(file): no weights for layer '\(layer)'"
+        case let .layerWeightCountMismatch(file, layer, expected, found):
+            return "\(file): layer '\(layer)' has \(expected.count) weights in the model \(expected), "
+                + "\(found.count) in the file \(found)"
         }
     }
 }

@@ -22,8 +22,10 @@ public enum KerasLoader {
             try WeightLoader.load(file.storedLayers(), into: model, matching: matching, file: file.path)
         case .keras3Weights:
             let stored = try file.keras3Layers()
+            let storedNames = file.keras3StoredNames()
             var counters = [String: Int]()
             var used = Set<String>()
+            var assignments = [WeightLoader.Assignment]()
             for entry in model.kerasLayers {
                 let base = kerasSnakeCase(entry.className)
                 let count = counters[base, default: 0]
@@ -34,8 +36,11 @@ public enum KerasLoader {
                 guard let tensors = stored[key] else {
                     throw KerasFormatError.missingWeights(file: file.path, layer: "\(entry.name) (key layers/\(key))")
                 }
-                try WeightLoader.assign(tensors, names: tensors.indices.map { "layers/\(key)/vars/\($0)" },
-                                        to: entry.layer, layerName: entry.name, file: file.path)
+                // Keras 3.x records the layer's name beside its variables; it helps tell a misaligned key.
+                let origin = storedNames[key].map { $0 == entry.name ? "" : " (layer '\($0)' in the file)" } ?? ""
+                assignments += try WeightLoader.plan(
+                    tensors, names: tensors.indices.map { "layers/\(key)/vars/\($0)\(origin)" },
+                    for: entry.layer, layerName: entry.name, file: file.path)
                 used.insert(key)
             }
             if let extra = stored.keys.sorted().first(where: { !used.contains($0) }) {
@@ -43,6 +48,7 @@ public enum KerasLoader {
                     file: file.path, expected: used.count, found: stored.count,
                     firstDifference: "file entry layers/\(extra) has no counterpart in the model")
             }
+            WeightLoader.apply(assignments)
         }
     }
 }

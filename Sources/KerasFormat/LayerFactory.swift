@@ -45,8 +45,11 @@ struct LayerFactory {
             let text: String
             if let string = value.string {
                 text = string
-            } else if let registered = value["config"]?["name"]?.string ?? value["class_name"]?.string {
-                text = registered  // Keras 3 may serialize the function as an object
+            } else if let registered = value["config"]?.string ?? value["config"]?["name"]?.string
+                        ?? value["class_name"]?.string {
+                // Keras 3 may serialize the function as an object:
+                // {"class_name": "function", "config": "relu", "module": "keras.activations"}.
+                text = registered
             } else {
                 return nil
             }
@@ -90,10 +93,13 @@ struct LayerFactory {
             guard axes.count == 1, axes[0] == -1 || axes[0] == rank else {
                 throw fail("BatchNormalization over axis \(axes) is not supported (only the channel axis)")
             }
-            return [BatchNormalization(name: name, channels: try channels(),
-                                       epsilon: Float(c["epsilon"]?.double ?? 1e-3),
-                                       momentum: Float(c["momentum"]?.double ?? 0.99),
-                                       center: c["center"]?.bool ?? true, scale: c["scale"]?.bool ?? true)]
+            let norm = BatchNormalization(name: name, channels: try channels(),
+                                          epsilon: Float(c["epsilon"]?.double ?? 1e-3),
+                                          momentum: Float(c["momentum"]?.double ?? 0.99),
+                                          center: c["center"]?.bool ?? true, scale: c["scale"]?.bool ?? true)
+            // tf_keras's fused kernel updates the moving variance with the unbiased batch variance.
+            norm.movingVarianceUpdate = flavor == .keras2 ? .tfKeras : .biased
+            return [norm]
         case "Activation":
             return [Activation(name: name, kind: try activation() ?? .linear)]
         case "ReLU":
@@ -153,6 +159,10 @@ struct LayerFactory {
             // Statistics given in the config are constants; otherwise they are weights in the file.
             if let mean = c["mean"], !mean.isNull, let variance = c["variance"], !variance.isNull {
                 let meanValues = broadcast(mean, channelCount), varianceValues = broadcast(variance, channelCount)
+                guard meanValues.count == channelCount, varianceValues.count == channelCount else {
+                    throw fail("Normalization mean/variance with \(meanValues.count)/\(varianceValues.count) values "
+                               + "for \(channelCount) channels is not supported (one value or one per channel)")
+                }
                 return [Normalization(name: name, mean: meanValues, variance: varianceValues, invert: invert, storesStatistics: false)]
             }
             return [Normalization(name: name, mean: [Float](repeating: 0, count: channelCount),

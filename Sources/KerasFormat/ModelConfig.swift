@@ -25,7 +25,12 @@ public struct ModelConfig: Sendable {
 
     /// Parses Sequential and Functional configs of both flavours. Nested models
     /// (a Functional model used as a layer) are refused.
-    public init(json text: String, file: String) throws {
+    ///
+    /// `kerasVersion` is the file's `keras_version` attribute. It decides the flavour (which
+    /// matters for semantics: `hard_sigmoid` changed in Keras 3), because the config alone does
+    /// not always tell: Keras 3 writes a Sequential model to `.h5` without any Keras 3 marker in
+    /// its layers. Without a version the config's shape decides.
+    public init(json text: String, file: String, kerasVersion: String? = nil) throws {
         let root: JSONValue
         do { root = try JSONValue(parsing: text) } catch {
             throw KerasFormatError.invalidConfig(file: file, reason: "not JSON")
@@ -33,12 +38,10 @@ public struct ModelConfig: Sendable {
         guard let className = root["class_name"]?.string, let config = root["config"] else {
             throw KerasFormatError.invalidConfig(file: file, reason: "no class_name/config at the top")
         }
-        name = config["name"]?.string ?? "model"
-        let rawLayers = config["layers"]?.array ?? []
-        let isKeras3 = rawLayers.contains { layer in
-            layer["module"] != nil || (layer["inbound_nodes"]?.array?.first?.object != nil)
-        }
-        flavor = isKeras3 ? .keras3 : .keras2
+        // Keras 2.0-2.1 wrote a Sequential config as the bare list of its layers.
+        let rawLayers = config.array ?? config["layers"]?.array ?? []
+        name = config["name"]?.string ?? (className == "Sequential" ? "sequential" : "model")
+        flavor = Self.flavor(kerasVersion: kerasVersion, layers: rawLayers)
         layers = []
         inputLayers = []
         outputLayers = []
@@ -58,8 +61,9 @@ public struct ModelConfig: Sendable {
                     continue
                 }
                 if previous == nil {
-                    // tf_keras puts the input shape on the first layer instead of an InputLayer.
-                    guard let shape = Self.batchShape(layerConfig) else {
+                    // Older Keras 2 puts the input shape on the first layer instead of an InputLayer,
+                    // or (a model built with `build(shape)`) in the Sequential's `build_input_shape`.
+                    guard let shape = Self.batchShape(layerConfig) ?? Self.buildInputShape(config) else {
                         throw KerasFormatError.invalidConfig(file: file, reason: "Sequential model without an input shape")
                     }
                     inputShape = shape
@@ -87,7 +91,8 @@ public struct ModelConfig: Sendable {
                 }
                 var inbound = [String]()
                 if let node = nodes.first {
-                    if isKeras3 {
+                    // Told per node rather than by flavour: Keras 3 nodes are objects, Keras 2 lists.
+                    if node.object != nil {
                         Self.collectHistory(node["args"] ?? .null, into: &inbound)
                     } else {
                         for entry in node.array ?? [] {
@@ -113,6 +118,24 @@ public struct ModelConfig: Sendable {
         guard outputLayers.count == 1 else {
             throw KerasFormatError.invalidConfig(file: file, reason: "tl supports models with exactly one output, this one has \(outputLayers.count)")
         }
+    }
+
+    static func flavor(kerasVersion: String?, layers: [JSONValue]) -> Flavor {
+        if let version = kerasVersion, let major = Int(version.prefix(while: \.isNumber)) {
+            return major >= 3 ? .keras3 : .keras2
+        }
+        let keras3 = layers.contains { layer in
+            layer["module"] != nil
+                || layer["inbound_nodes"]?.array?.first?.object != nil
+                || (layer["class_name"]?.string == "InputLayer" && layer["config"]?["batch_shape"] != nil)
+        }
+        return keras3 ? .keras3 : .keras2
+    }
+
+    /// `build_input_shape` of a Sequential config, without the batch.
+    static func buildInputShape(_ config: JSONValue) -> [Int]? {
+        guard let shape = config["build_input_shape"]?.array, shape.count >= 2 else { return nil }
+        return shape.dropFirst().map { $0.int ?? -1 }
     }
 
     /// `[null, H, W, C]` from `batch_input_shape` (Keras 2) or `batch_shape` (Keras 3), without the batch.

@@ -12,8 +12,13 @@ public enum WeightLoader {
         case exactNames
     }
 
+    /// Nothing is assigned unless every layer's weights fit: a failed load leaves the model as it was.
     public static func load(_ stored: [StoredLayer], into model: KerasModel, matching: Matching, file: String) throws {
         let targets = model.layersWithWeights
+        var assignments = [Assignment]()
+        func assign(_ tensors: [Tensor], names: [String], to layer: Layer, layerName: String, file: String) throws {
+            assignments += try plan(tensors, names: names, for: layer, layerName: layerName, file: file)
+        }
         switch matching {
         case .byOrder:
             guard stored.count == targets.count else {
@@ -57,16 +62,34 @@ public enum WeightLoader {
                                                            firstDifference: "no layer name in the file matches the model")
             }
         }
+        apply(assignments)
+    }
+
+    /// A checked weight, ready to be stored in its parameter.
+    struct Assignment {
+        let parameter: Parameter
+        let value: Tensor
+    }
+
+    static func apply(_ assignments: [Assignment]) {
+        for assignment in assignments { assignment.parameter.value = assignment.value }
     }
 
     /// Assigns a layer's weights in Keras order; the counts and each shape must agree.
     static func assign(_ tensors: [Tensor], names: [String], to layer: Layer, layerName: String, file: String) throws {
+        apply(try plan(tensors, names: names, for: layer, layerName: layerName, file: file))
+    }
+
+    /// Checks a layer's weights against its parameters (count, then each shape, in Keras order)
+    /// and returns what to assign.
+    static func plan(_ tensors: [Tensor], names: [String], for layer: Layer, layerName: String,
+                     file: String) throws -> [Assignment] {
         let parameters = layer.parameters
         guard tensors.count == parameters.count else {
-            throw KerasFormatError.weightShapeMismatch(
-                file: file, layer: layerName, weight: "(count)",
-                expected: [parameters.count], actual: [tensors.count])
+            throw KerasFormatError.layerWeightCountMismatch(
+                file: file, layer: layerName, expected: parameters.map(\.name), found: names)
         }
+        var result = [Assignment]()
         for (index, (tensor, parameter)) in zip(tensors, parameters).enumerated() {
             var value = tensor
             // Keras stores a Normalization layer's scalar `count` as shape [], and some writers as [1].
@@ -77,7 +100,8 @@ public enum WeightLoader {
                 throw KerasFormatError.weightShapeMismatch(file: file, layer: layerName, weight: names[index],
                                                            expected: parameter.shape, actual: tensor.shape)
             }
-            parameter.value = value
+            result.append(Assignment(parameter: parameter, value: value))
         }
+        return result
     }
 }

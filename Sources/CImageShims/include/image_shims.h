@@ -27,6 +27,11 @@ typedef enum {
     /// width × height exceeds the caller's limit; `width` and `height` of the output are set.
     TL_IMAGE_TOO_LARGE = 4,
     TL_IMAGE_OUT_OF_MEMORY = 5,
+    /// The caller's arguments cannot describe an image (encoding only): zero size, a channel
+    /// count other than 3 or 4, or too few bytes for width × height × channels.
+    TL_IMAGE_INVALID_ARGUMENT = 6,
+    /// libpng refused to write; the message is its own.
+    TL_IMAGE_ENCODE_FAILED = 7,
 } tl_image_status;
 
 typedef enum {
@@ -69,6 +74,18 @@ int tl_png_decode(const unsigned char *data, size_t size, size_t max_pixels,
 /// Same contract as tl_png_decode.
 int tl_jpeg_decode(const unsigned char *data, size_t size, size_t max_pixels,
                    tl_image *out, char *message, size_t message_size);
+
+/// Encodes 8-bit RGB (`channels` 3) or RGBA (`channels` 4, straight alpha) pixels, rows packed
+/// top to bottom without padding, as a non-interlaced PNG held in memory. On success `*out_data`
+/// points to `*out_size` bytes that the caller releases with tl_buffer_free. On failure returns
+/// a non-zero tl_image_status, writes a NUL-terminated reason into `message` and leaves
+/// `*out_data` NULL, with nothing to free.
+int tl_png_encode(const unsigned char *pixels, size_t pixel_bytes, uint32_t width, uint32_t height,
+                  int channels, unsigned char **out_data, size_t *out_size,
+                  char *message, size_t message_size);
+
+/// Frees a buffer returned by an encoder; NULL is allowed.
+void tl_buffer_free(void *buffer);
 
 /// Frees what a successful decode allocated and clears the pointers; safe to call twice.
 void tl_image_free(tl_image *image);

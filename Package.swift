@@ -32,9 +32,9 @@ let package = Package(
         .target(name: "KerasFormat", dependencies: ["CNN", "HDF5"]),
         .target(name: "Zoo", dependencies: ["CNN"]),
         .target(name: "Imaging", dependencies: ["CNN", "CPNG", "CJPEG", "CImageShims"]),
-//      .target(name: "TransferLearning", dependencies: ["CNN", "KerasFormat", "Zoo", "Imaging", "HDF5"]),
+        .target(name: "TransferLearning", dependencies: ["CNN", "KerasFormat", "Zoo", "Imaging", "HDF5"]),
         .executableTarget(name: "tl", dependencies: [
-            "CNN", "Runtime",
+            "CNN", "Runtime", "KerasFormat", "Zoo", "Imaging", "TransferLearning",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "tl-bench", dependencies: ["CNN", "Runtime", "CBLAS"],
@@ -44,7 +44,7 @@ let package = Package(
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5"]),
         .testTarget(name: "KerasFormatTests", dependencies: ["KerasFormat", "Zoo", "CNN", "HDF5"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
-//      .testTarget(name: "TransferLearningTests", dependencies: ["TransferLearning"]),
+        .testTarget(name: "TransferLearningTests", dependencies: ["TransferLearning"]),
 //      .testTarget(name: "CLITests", dependencies: []),
     ],
     swiftLanguageModes: [.v5]

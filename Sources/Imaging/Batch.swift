@@ -25,5 +25,11 @@ public struct SkippedImage: Sendable, Equatable, CustomStringConvertible {
     /// The reason alone ("truncated PNG file", "not a PNG or JPEG image", …).
     public let reason: String
 
+    public init(index: Int, path: String, reason: String) {
+        self.index = index
+        self.path = path
+        self.reason = reason
+    }
+
     public var description: String { "\(path): \(reason)" }
 }

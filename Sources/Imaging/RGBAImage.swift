@@ -7,9 +7,7 @@ public struct RGBAImage: Sendable, Equatable {
     public let width: Int
     public let height: Int
     /// `pixels[(y × width + x) × 4 + c]`, with c = 0, 1, 2, 3 for red, green, blue, alpha.
-    public var pixels: [UInt8] {
-        willSet { precondition(newValue.count == pixels.count, "an RGBAImage cannot change its pixel count") }
-    }
+    public private(set) var pixels: [UInt8]
 
     public init(width: Int, height: Int, pixels: [UInt8]) {
         precondition(width >= 0 && height >= 0, "negative image size \(width)×\(height)")
@@ -53,8 +51,17 @@ public struct RGBAImage: Sendable, Equatable {
 
     /// (red, green, blue, alpha) at column `x`, row `y`.
     public subscript(x: Int, y: Int) -> (red: UInt8, green: UInt8, blue: UInt8, alpha: UInt8) {
-        let offset = (y * width + x) * 4
-        return (pixels[offset], pixels[offset + 1], pixels[offset + 2], pixels[offset + 3])
+        get {
+            let offset = (y * width + x) * 4
+            return (pixels[offset], pixels[offset + 1], pixels[offset + 2], pixels[offset + 3])
+        }
+        set {
+            let offset = (y * width + x) * 4
+            pixels[offset] = newValue.red
+            pixels[offset + 1] = newValue.green
+            pixels[offset + 2] = newValue.blue
+            pixels[offset + 3] = newValue.alpha
+        }
     }
 
     /// Half-way values round up, like Pillow's float-to-byte conversion; NaN becomes 0.

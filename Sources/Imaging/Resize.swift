@@ -7,7 +7,8 @@ extension Image {
     /// `tf.image.resize(..., antialias=False)` (half-pixel centres), what Keras's
     /// `image_dataset_from_directory` and `smart_resize` apply; it aliases when shrinking a lot.
     /// Bicubic results are clipped to [0, 255] after each pass with antialiasing (as Pillow does
-    /// on 8-bit images) and never without it (as TensorFlow does not), so both match exactly.
+    /// on 8-bit images) and never without it (as TensorFlow does not), so each mode agrees with
+    /// its reference (tolerances in Tests/Fixtures/scripts/make_resize_fixtures.py).
     public func resized(width: Int, height: Int, filter: ResizeFilter = .bilinear, antialias: Bool = true) -> Image {
         resized(width: width, height: height, from: PixelRect(x: 0, y: 0, width: self.width, height: self.height),
                 filter: filter, antialias: antialias)
@@ -50,9 +51,10 @@ extension Image {
         let clamps = filter.overshoots && antialias
 
         // The passes are linear, so their order only matters where bicubic results are clipped.
-        // Pillow 13 filters vertically first when that pass sheds more than twice as many rows
-        // as the horizontal one sheds columns, and horizontally first otherwise; doing the same
-        // keeps the clipped pixels identical to its 8-bit output.
+        // Pillow 13.0 filters vertically first when that pass sheds more than twice as many rows
+        // as the horizontal one sheds columns, horizontally first otherwise (older releases
+        // always go horizontally first). The rule was read off its 8-bit output, which it
+        // reproduces on every size tried; following it keeps the clipped pixels within rounding.
         let shedRows = height - size.height, shedColumns = width - size.width
         if let horizontal, let vertical, shedRows > 0, shedRows > 2 * shedColumns {
             let sourceColumns = horizontal.sourceRange(of: columns)

@@ -59,8 +59,23 @@ public indirect enum JSONValue: Equatable, Sendable, Decodable {
             if n == n.rounded(), abs(n) < 1e15 { return String(Int(n)) }
             return "\(n)"
         case let .string(s):
-            let data = try! JSONSerialization.data(withJSONObject: s, options: [.fragmentsAllowed])
-            return String(decoding: data, as: UTF8.self)
+            var escaped = "\""
+            for scalar in s.unicodeScalars {
+                switch scalar {
+                case "\"": escaped += "\\\""
+                case "\\": escaped += "\\\\"
+                case "\n": escaped += "\\n"
+                case "\r": escaped += "\\r"
+                case "\t": escaped += "\\t"
+                default:
+                    if scalar.value < 0x20 {
+                        escaped += String(format: "\\u%04x", scalar.value)
+                    } else {
+                        escaped.unicodeScalars.append(scalar)
+                    }
+                }
+            }
+            return escaped + "\""
         case let .array(a): return "[" + a.map(\.serialized).joined(separator: ", ") + "]"
         case let .object(o):
             return "{" + o.keys.sorted().map { JSONValue.string($0).serialized + ": " + o[$0]!.serialized }

@@ -1,5 +1,8 @@
 import CNN
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import HDF5
 
 /// Saves a model as a Keras 2 full-model HDF5 file (`model_config` + `model_weights`),
@@ -23,10 +26,10 @@ public enum KerasWriter {
             try write(model, into: file, metadata: metadata)
             try file.flush()
         }
-        if FileManager.default.fileExists(atPath: path) {
-            _ = try FileManager.default.replaceItemAt(url, withItemAt: temporary)
-        } else {
-            try FileManager.default.moveItem(at: temporary, to: url)
+        // rename(2) replaces the destination atomically: readers see the old file or the new one.
+        guard rename(temporary.path, path) == 0 else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path,
+                                                           NSLocalizedDescriptionKey: "\(path): cannot write (\(String(cString: strerror(errno))))"])
         }
     }
 

@@ -66,26 +66,28 @@ struct LayerFactory {
         switch spec.className {
         case "Conv2D":
             if let groups = c["groups"]?.int, groups != 1 { throw fail("grouped convolution (groups \(groups)) is not supported") }
-            guard let filters = c["filters"]?.int else { throw fail("no filters") }
+            guard let filters = c["filters"]?.int, filters > 0 else { throw fail("no (positive) filters") }
             return try withActivation(Conv2D(
                 name: name, inputChannels: channels(), filters: filters, kernelSize: pair("kernel_size", default: 1),
                 strides: pair("strides", default: 1), dilation: pair("dilation_rate", default: 1),
                 padding: padding(), useBias: c["use_bias"]?.bool ?? true))
         case "DepthwiseConv2D":
+            guard (c["depth_multiplier"]?.int ?? 1) > 0 else { throw fail("depth_multiplier must be positive") }
             return try withActivation(DepthwiseConv2D(
                 name: name, inputChannels: channels(), kernelSize: pair("kernel_size", default: 1),
                 strides: pair("strides", default: 1), dilation: pair("dilation_rate", default: 1),
                 padding: padding(), depthMultiplier: c["depth_multiplier"]?.int ?? 1,
                 useBias: c["use_bias"]?.bool ?? true))
         case "SeparableConv2D":
-            guard let filters = c["filters"]?.int else { throw fail("no filters") }
+            guard let filters = c["filters"]?.int, filters > 0 else { throw fail("no (positive) filters") }
+            guard (c["depth_multiplier"]?.int ?? 1) > 0 else { throw fail("depth_multiplier must be positive") }
             return try withActivation(SeparableConv2D(
                 name: name, inputChannels: channels(), filters: filters, kernelSize: pair("kernel_size", default: 1),
                 strides: pair("strides", default: 1), dilation: pair("dilation_rate", default: 1),
                 padding: padding(), depthMultiplier: c["depth_multiplier"]?.int ?? 1,
                 useBias: c["use_bias"]?.bool ?? true))
         case "Dense":
-            guard let units = c["units"]?.int else { throw fail("no units") }
+            guard let units = c["units"]?.int, units > 0 else { throw fail("no (positive) units") }
             return try withActivation(Dense(name: name, inputUnits: channels(), units: units, useBias: c["use_bias"]?.bool ?? true))
         case "BatchNormalization":
             let axes = c["axis"]?.ints ?? [-1]

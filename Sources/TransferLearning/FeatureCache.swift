@@ -1,5 +1,8 @@
 import CNN
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import HDF5
 
 /// Backbone features kept on disk, so a second `retrain-head` with other
@@ -68,10 +71,10 @@ public final class FeatureCache {
             try file.createDataset(at: "features", values: values, shape: [ids.count, dimension])
             try file.flush()
         }
-        if FileManager.default.fileExists(atPath: url.path) {
-            _ = try FileManager.default.replaceItemAt(url, withItemAt: temporary)
-        } else {
-            try FileManager.default.moveItem(at: temporary, to: url)
+        // rename(2) replaces the destination atomically: readers see the old file or the new one.
+        guard rename(temporary.path, url.path) == 0 else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path,
+                                                           NSLocalizedDescriptionKey: "\(url.path): cannot write (\(String(cString: strerror(errno))))"])
         }
         added = 0
     }

@@ -41,8 +41,8 @@ final class PNGEncoderTests: XCTestCase {
 
     func testTranslucentRGBAImageKeepsItsAlpha() throws {
         var rgba = RGBAImage(width: 5, height: 4, red: 200, green: 100, blue: 50)
-        for alpha in 0..<20 {
-            rgba.pixels[4 * alpha + 3] = UInt8(alpha * 13)
+        for index in 0..<20 {
+            rgba[index % 5, index / 5].alpha = UInt8(index * 13)
         }
         let data = try PNGEncoder.encode(rgba)
         // Colour type 6 (RGBA) in IHDR: 8 signature bytes, 8 chunk header bytes, then width,

@@ -30,6 +30,23 @@ final class KerasModelConfigTests: XCTestCase {
         }
     }
 
+    /// The fixture that shows why: `seq` applies hard_sigmoid, whose Keras 2 and Keras 3 outputs
+    /// differ; the same Keras 3 file computed with each flavour gives each version's output.
+    func testFlavourDecidesHardSigmoid() throws {
+        let expected = try KerasFixtures.expected("seq")
+        let keras2 = expected.keras2!, keras3 = expected.keras3!
+        let gap = zip(keras2.scalars, keras3.scalars).map { abs($0 - $1) }.max() ?? 0
+        XCTAssertGreaterThan(gap, 1e-3, "the fixture must tell the versions apart")
+        let text = try configText("seq_k3.h5")
+        let weights = try KerasFile(path: KerasFixtures.path("seq_k3.h5"))
+        for (version, output) in [("2.21.0", keras2), ("3.15.1", keras3)] {
+            let model = try KerasModel(config: ModelConfig(json: text, file: "seq_k3.h5", kerasVersion: version),
+                                       file: "seq_k3.h5")
+            try KerasLoader.loadWeights(weights, into: model, matching: .exactNames)
+            assertMatchesKeras(try model.graph.forward(expected.input), output, "seq_k3.h5 read as Keras \(version)")
+        }
+    }
+
     /// Keras 2 inbound nodes (lists) are read as such even when the layers carry `module` keys,
     /// as configs written by the new Keras 2 serializer do.
     func testKeras2NodesWithModuleKeys() throws {
@@ -126,6 +143,11 @@ final class KerasModelConfigTests: XCTestCase {
             ("conv", "causal", { config, _ in config["padding"] = .string("causal") }),
             ("bn", "axis", { config, _ in config["axis"] = .array([.number(1)]) }),
             ("flatten", "UpSampling2D", { _, className in className = "UpSampling2D" }),
+            // Corrupt values: an error, not a crash.
+            ("conv", "filters", { config, _ in config["filters"] = .number(-2) }),
+            ("conv", "positive", { config, _ in config["kernel_size"] = .array([.number(0), .number(3)]) }),
+            ("conv", "positive", { config, _ in config["strides"] = .array([.number(0), .number(1)]) }),
+            ("dense", "units", { config, _ in config["units"] = .number(0) }),
         ]
         for (layer, fragment, change) in cases {
             let config = try ModelConfig(json: edited(layer, change), file: "edited.h5", kerasVersion: "2.21.0")

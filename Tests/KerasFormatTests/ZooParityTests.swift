@@ -6,13 +6,18 @@ import XCTest
 import Zoo
 
 /// Zoo architectures against Keras on random weights: for each case written by
-/// `scripts/parity/make_zoo_fixtures.py` (run by `make parity`) this builds the
+/// `scripts/parity/make_zoo_fixtures.py` (run by `make parity`; read from
+/// `$TL_PARITY_DIR/classic/zoo_manifest.json`) this builds the
 /// architecture in Swift, loads the tf_keras `save_weights` file by exact layer names,
 /// applies the architecture's preprocessing to the raw [0, 255] input, and compares the
 /// preprocessed input, the pooled features and, with the top, the logits and the
 /// probabilities with Keras's, within 1e-4 × (1 + max|keras|).
 ///
-///     TL_PARITY_DIR=/tmp/tl-parity swift test -c release -Xswiftc -enable-testing --filter ZooParityTests
+///     .venv-tf/bin/python scripts/parity/make_zoo_fixtures.py /tmp/tl-parity   # --quick: no 224 cases
+///     TL_PARITY_DIR=/tmp/tl-parity swift test --filter ZooParityTests
+///
+/// `TL_PARITY_ONLY=resnet50,vgg16` restricts the architectures. Even a debug build runs
+/// all cases in about 20 s (the convolutions are BLAS calls).
 final class ZooParityTests: XCTestCase {
     struct Manifest: Decodable {
         struct Case: Decodable {
@@ -30,13 +35,17 @@ final class ZooParityTests: XCTestCase {
         guard let path = ProcessInfo.processInfo.environment["TL_PARITY_DIR"], !path.isEmpty else {
             throw XCTSkip("set TL_PARITY_DIR to the output of scripts/parity/make_zoo_fixtures.py (`make parity` does both)")
         }
-        return URL(fileURLWithPath: path)
+        // The classic zoo's script writes into its own subdirectory (the mobile zoo's uses `mobile`).
+        return URL(fileURLWithPath: path).appendingPathComponent("classic")
     }
 
     func testZooMatchesKeras() throws {
         let directory = try Self.directory()
-        let manifest = try JSONDecoder().decode(
-            Manifest.self, from: Data(contentsOf: directory.appendingPathComponent("zoo_manifest.json")))
+        let manifestURL = directory.appendingPathComponent("zoo_manifest.json")
+        guard FileManager.default.fileExists(atPath: manifestURL.path) else {
+            throw XCTSkip("\(manifestURL.path) is missing: run scripts/parity/make_zoo_fixtures.py \(directory.deletingLastPathComponent().path) (`make parity`)")
+        }
+        let manifest = try JSONDecoder().decode(Manifest.self, from: Data(contentsOf: manifestURL))
         XCTAssertFalse(manifest.cases.isEmpty)
         let filter = ProcessInfo.processInfo.environment["TL_PARITY_ONLY"].map { Set($0.split(separator: ",").map(String.init)) }
         for entry in manifest.cases where filter?.contains(entry.architecture) ?? true {

@@ -178,3 +178,24 @@ final class PlotTests: XCTestCase {
         return false
     }
 }
+
+extension PlotTests {
+    func testConfusionMatrixOfManyClassesKeepsCountsInsideCells() throws {
+        let count = 20
+        let matrix = (0..<count).map { row in (0..<count).map { $0 == row ? 12_345 : ($0 + row) % 3 } }
+        let chart = ConfusionMatrixChart(matrix: matrix, classNames: (0..<count).map { "class \($0)" })
+        let layout = chart.layout
+        XCTAssertGreaterThanOrEqual(layout.cell, 44)
+        let url = try plotOutputDirectory().appendingPathComponent("confusion_matrix_20_classes.png")
+        try chart.write(to: url)
+        let image = try decode(url)
+        // The white gaps between cells stay white: no count spills over them.
+        for row in 0..<count {
+            let y = layout.gridTop + row * layout.cell + layout.cell / 2
+            for column in 1..<count {
+                let gap = image[layout.gridLeft + column * layout.cell, y]
+                XCTAssertEqual([gap.red, gap.green, gap.blue], [255, 255, 255], "row \(row), gap before column \(column)")
+            }
+        }
+    }
+}

@@ -64,7 +64,7 @@ public struct ConfusionMatrixChart: Sendable {
                       rotatedColumnLabels: !fitsHorizontally, rowLabels: rowLabels, columnLabels: columnLabels)
     }
 
-    static let subtitle = "colour and % : share of the true class (row)"
+    static let subtitle = "cells: count and share of the true class (row)"
 
     public func render() -> RGBAImage {
         let layout = self.layout
@@ -75,7 +75,11 @@ public struct ConfusionMatrixChart: Sendable {
         canvas.drawText(Self.subtitle, x: layout.width / 2, y: Self.margin + Canvas.textHeight(scale: 3) + 14,
                         color: .mutedText, horizontal: .center)
 
-        let countScale = cell >= 120 ? 3 : (cell >= 40 ? 2 : 1)
+        // The largest scale at which the widest count still fits its cell.
+        let widestCount = "\(matrix.flatMap { $0 }.max() ?? 0)"
+        let countScale = [3, 2, 1].first { scale in
+            (scale < 3 || cell >= 120) && Canvas.textWidth(widestCount, scale: scale) <= cell - 8
+        } ?? 1
         let shareScale = cell >= 120 ? 2 : 1
         let showsShare = cell >= 60
         for (row, counts) in matrix.enumerated() {

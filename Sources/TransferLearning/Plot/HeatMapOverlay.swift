@@ -39,13 +39,15 @@ public enum HeatMapOverlay {
 
     /// As above, from a tensor of shape (H', W'), (H', W', 1) or (1, H', W', 1).
     public static func overlay(_ heatMap: Tensor, on image: Image, opacity: Float = 0.4) -> Image {
-        let dimensions = heatMap.shape.filter { $0 != 1 }
-        let spatial = heatMap.shape.count >= 2 && dimensions.count <= 2
-        precondition(spatial, "a heat map must be (H, W), (H, W, 1) or (1, H, W, 1), got \(heatMap.shape)")
-        // Dimensions of size 1 were dropped; put back the ones that were H or W.
-        let trimmed = heatMap.shape.count == 4 ? Array(heatMap.shape[1...2])
-            : heatMap.shape.count == 3 ? Array(heatMap.shape[0...1]) : heatMap.shape
-        return overlay(heatMap.scalars, width: trimmed[1], height: trimmed[0], on: image, opacity: opacity)
+        let shape = heatMap.shape
+        let size: (height: Int, width: Int)
+        switch shape.count {
+        case 2: size = (shape[0], shape[1])
+        case 3 where shape[2] == 1: size = (shape[0], shape[1])
+        case 4 where shape[0] == 1 && shape[3] == 1: size = (shape[1], shape[2])
+        default: preconditionFailure("a heat map must be (H, W), (H, W, 1) or (1, H, W, 1), got \(shape)")
+        }
+        return overlay(heatMap.scalars, width: size.width, height: size.height, on: image, opacity: opacity)
     }
 
     static func normalize(_ values: [Float]) -> [Float] {

@@ -148,16 +148,28 @@ private struct Panel {
         }
     }
 
-    /// Loss axes start at 0 when the data come close to it, so that the fall reads in
-    /// proportion; accuracy axes stay within 0–100%.
+    /// Loss axes start at 0 (cross-entropy cannot go lower), so a fall reads in proportion;
+    /// accuracy axes span at least 10 percentage points, within 0–100%, so that noise in
+    /// the last decimal never fills the panel.
     private func valueTicks(_ values: [Double]) -> AxisTicks {
-        guard var low = values.min(), let high = values.max() else {
-            return percent ? AxisTicks(lower: 0, upper: 1, step: 0.2) : AxisTicks(covering: 0, 1)
+        guard var low = values.min(), var high = values.max() else {
+            return percent ? AxisTicks(lower: 0, upper: 1, step: 0.2) : AxisTicks(lower: 0, upper: 1, step: 0.2)
         }
-        if !percent && low > 0 && low < 0.5 * high { low = 0 }
-        let ticks = AxisTicks(covering: low, high, targetCount: 5)
-        guard percent else { return ticks }
-        return AxisTicks(lower: max(ticks.lower, 0), upper: min(ticks.upper, 1), step: ticks.step)
+        if percent {
+            let minimumSpan = 0.1
+            if high - low < minimumSpan {
+                let middle = (low + high) / 2
+                low = middle - minimumSpan / 2
+                high = middle + minimumSpan / 2
+                if low < 0 { (low, high) = (0, minimumSpan) }
+                if high > 1 { (low, high) = (1 - minimumSpan, 1) }
+            }
+            let ticks = AxisTicks(covering: low, high, targetCount: 5)
+            return AxisTicks(lower: max(ticks.lower, 0), upper: min(ticks.upper, 1), step: ticks.step)
+        }
+        if low >= 0 { low = 0 }
+        if high <= low { high = low + 1 }
+        return AxisTicks(covering: low, high, targetCount: 5)
     }
 
     /// Whole epochs at a round step: every epoch up to 10, then 2, 5, 10...

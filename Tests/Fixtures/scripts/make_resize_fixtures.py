@@ -13,6 +13,10 @@ references make of them:
   tf          tf.image.resize(x, (h, w), method, antialias=False): Keras's
               image_dataset_from_directory default, which `tl` reproduces with antialias: false.
 
+Pillow 13.0 runs the vertical pass first when it sheds more than twice as many rows as the
+horizontal pass sheds columns (earlier releases always start horizontally); with bicubic
+clipping the order shows, and the 60x10 case checks that `tl` follows it.
+
 The mode "F" source is squeezed into [48, 207] so that bicubic overshoot never leaves
 [0, 255]: `tl` clips after each pass, as Pillow does on 8-bit images, and on that source
 clipping must not change anything (the script checks that it does not).

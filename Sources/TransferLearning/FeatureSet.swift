@@ -1,0 +1,81 @@
+import CNN
+import Foundation
+import Imaging
+
+/// Feature vectors of a list of images, aligned with the images that could be read.
+public struct FeatureSet {
+    public var features: Tensor  // (N, D)
+    public var items: [DatasetItem]
+    public var skipped: [SkippedImage]
+    /// How many images were taken from the cache rather than computed.
+    public var cacheHits: Int
+
+    public var labels: [Int] { items.map { $0.label ?? -1 } }
+}
+
+/// Computes features through the streaming loader, taking what it can from a cache.
+public struct FeatureComputation {
+    public let extractor: FeatureExtractor
+    public let pipeline: ImagePipeline
+    public let batchSize: Int
+    public let strict: Bool
+
+    public init(extractor: FeatureExtractor, pipeline: ImagePipeline, batchSize: Int = 32, strict: Bool = false) {
+        self.extractor = extractor
+        self.pipeline = pipeline
+        self.batchSize = batchSize
+        self.strict = strict
+    }
+
+    /// The cache key: everything but the image that changes a feature vector.
+    public func cacheKey(view: Int?) -> String {
+        let augmentation = view.map { "view \($0) of \(pipeline.augmenter.map { "\($0.augmentations) seed \($0.seed)" } ?? "none")" } ?? "no augmentation"
+        return [extractor.model.sha256, extractor.layerName, extractor.pooling.rawValue,
+                extractor.model.externalPreprocessing.rawValue, pipeline.spec.summary, augmentation].joined(separator: "|")
+    }
+
+    /// Features of `items`; `view` selects a seeded augmented view (as the epoch of the augmenter).
+    public func compute(_ items: [DatasetItem], view: Int? = nil, cache: FeatureCache?,
+                        onProgress: (Int) -> Void = { _ in }, onSkip: @escaping (SkippedImage) -> Void = { _ in }) throws -> FeatureSet {
+        let dimension = extractor.dimension
+        var rows = [[Float]?](repeating: nil, count: items.count)
+        var missing = [Int]()
+        let identities = items.map { FeatureCache.identity(of: $0.url) }
+        for (index, identity) in identities.enumerated() {
+            if let identity, let cached = cache?.features(for: identity) {
+                rows[index] = cached
+            } else {
+                missing.append(index)
+            }
+        }
+        let hits = items.count - missing.count
+        onProgress(hits)
+        var skipped = [SkippedImage]()
+        if !missing.isEmpty {
+            let loader = BatchLoader(items: missing.map { items[$0] }, pipeline: pipeline, batchSize: batchSize,
+                                     epoch: view ?? 0, strict: strict, onSkip: onSkip)
+            while let batch = try loader.nextBatch() {
+                let features = try extractor.features(of: batch.images)
+                for (row, local) in batch.indices.enumerated() {
+                    let index = missing[local]
+                    let vector = Array(features.scalars[(row * dimension)..<((row + 1) * dimension)])
+                    rows[index] = vector
+                    if let identity = identities[index] { cache?.insert(vector, for: identity) }
+                }
+                onProgress(batch.count + batch.skipped.count)
+            }
+            skipped = loader.skipped.map { SkippedImage(index: missing[$0.index], path: $0.path, reason: $0.reason) }
+            try cache?.save()
+        }
+        var kept = [DatasetItem]()
+        var scalars = [Float]()
+        scalars.reserveCapacity(items.count * dimension)
+        for (index, row) in rows.enumerated() {
+            guard let row else { continue }
+            kept.append(items[index])
+            scalars.append(contentsOf: row)
+        }
+        return FeatureSet(features: Tensor(shape: [kept.count, dimension], scalars: scalars), items: kept,
+                          skipped: skipped, cacheHits: hits)
+    }
+}

@@ -1,0 +1,133 @@
+import CNN
+import Foundation
+import Imaging
+import KerasFormat
+
+/// `tl retrain-head`, the small-data regime: the backbone is frozen and only a new
+/// softmax classifier is trained, on backbone features computed once and cached.
+public struct HeadRetraining {
+    public struct Configuration {
+        public var layer: String?
+        public var pooling: FeaturePooling = .avg
+        public var head = HeadOptions()
+        public var training = TrainingOptions()
+        public var balancedClassWeights = false
+        /// Seeded augmented views of each training image, cached like the plain ones.
+        public var augmentViews = 0
+        public var augmenter: Augmenter?
+        public var batchSize = 32
+        public var cacheDirectory: URL?
+        public var strict = false
+
+        public init() {}
+    }
+
+    public struct Result {
+        public var model: KerasModel
+        public var history: [EpochRecord]
+        public var validationMetrics: ClassificationMetrics?
+        public var skipped: [SkippedImage]
+        public var cacheHits: Int
+        public var forwardPasses: Int
+        public var stages: [StageTiming]
+    }
+
+    public let backbone: LoadedModel
+    public let dataset: Dataset
+    public let spec: InputSpec
+    public let configuration: Configuration
+
+    public init(backbone: LoadedModel, dataset: Dataset, spec: InputSpec, configuration: Configuration) {
+        self.backbone = backbone
+        self.dataset = dataset
+        self.spec = spec
+        self.configuration = configuration
+    }
+
+    /// `progress(stage, done, total)` reports feature extraction and training.
+    public func run(progress: (String, Int, Int) -> Void = { _, _, _ in },
+                    onSkip: @escaping (SkippedImage) -> Void = { _ in },
+                    onEpoch: (EpochRecord) -> Void = { _ in }) throws -> Result {
+        let classes = dataset.classNames.count
+        var stages = [StageTiming]()
+        let extractor = try FeatureExtractor(model: backbone, layer: configuration.layer, pooling: configuration.pooling)
+        let plain = FeatureComputation(extractor: extractor, pipeline: ImagePipeline(spec: spec),
+                                       batchSize: configuration.batchSize, strict: configuration.strict)
+        func cache(_ computation: FeatureComputation, view: Int?) throws -> FeatureCache? {
+            guard let directory = configuration.cacheDirectory else { return nil }
+            return try FeatureCache(directory: directory, key: computation.cacheKey(view: view), dimension: extractor.dimension)
+        }
+
+        var started = Date()
+        let total = dataset.train.count * (1 + configuration.augmentViews) + dataset.validation.count
+        var done = 0
+        let report: (Int) -> Void = { count in
+            done += count
+            progress("features", done, total)
+        }
+        let plainCache = try cache(plain, view: nil)
+        var train = try plain.compute(dataset.train, cache: plainCache, onProgress: report, onSkip: onSkip)
+        let validation = try plain.compute(dataset.validation, cache: plainCache, onProgress: report, onSkip: onSkip)
+        var hits = train.cacheHits + validation.cacheHits
+        var skipped = train.skipped + validation.skipped
+        if configuration.augmentViews > 0, let augmenter = configuration.augmenter {
+            let augmented = FeatureComputation(extractor: extractor, pipeline: ImagePipeline(spec: spec, augmenter: augmenter),
+                                               batchSize: configuration.batchSize, strict: configuration.strict)
+            let augmentedCache = try cache(augmented, view: nil)
+            for view in 1...configuration.augmentViews {
+                // Each view is a separate epoch of the seeded augmenter, with its own cache rows.
+                let viewCache = try configuration.cacheDirectory.map {
+                    try FeatureCache(directory: $0, key: augmented.cacheKey(view: view), dimension: extractor.dimension)
+                } ?? augmentedCache
+                let views = try augmented.compute(dataset.train, view: view, cache: viewCache, onProgress: report)
+                hits += views.cacheHits
+                train.features = Tensor.concatenatingBatches([train.features, views.features])
+                train.items += views.items
+            }
+        }
+        _ = skipped
+        skipped = deduplicated(skipped)
+        stages.append(StageTiming(name: "features", seconds: Date().timeIntervalSince(started)))
+        guard !train.items.isEmpty else {
+            throw TransferLearningError.emptyDataset("no training image could be read")
+        }
+
+        started = Date()
+        var options = configuration.training
+        if configuration.balancedClassWeights {
+            options.classWeights = balancedClassWeights(labels: train.labels, classes: classes)
+        }
+        let head = try ClassifierHead(featureDimension: extractor.dimension, classes: classes,
+                                      options: configuration.head, seed: options.seed)
+        let trainer = ClassifierTrainer(graph: head.graph, logitsNode: head.logitsNode, options: options)
+        let validationSource = validation.items.isEmpty ? nil
+            : FeatureBatchSource(features: validation.features, labels: validation.labels)
+        let history = try trainer.fit(train: FeatureBatchSource(features: train.features, labels: train.labels),
+                                      validation: validationSource,
+                                      onBatch: { _, _ in },
+                                      onEpoch: { record in
+                                          progress("training", record.epoch, options.epochs)
+                                          onEpoch(record)
+                                      })
+        stages.append(StageTiming(name: "training", seconds: Date().timeIntervalSince(started)))
+
+        var metrics: ClassificationMetrics?
+        if !validation.items.isEmpty {
+            let probabilities = try head.graph.forward(validation.features)
+            metrics = try ClassificationMetrics(trueLabels: validation.labels, probabilities: probabilities,
+                                                classNames: dataset.classNames)
+        }
+        let composed = try ModelComposer.compose(backbone: backbone, featureNode: extractor.node,
+                                                 pooling: configuration.pooling, head: head, name: "tl_retrained")
+        for layer in composed.model.graph.layers where !head.graph.layers.contains(where: { $0 === layer }) {
+            layer.isTrainable = false
+        }
+        return Result(model: composed.model, history: history, validationMetrics: metrics, skipped: skipped,
+                      cacheHits: hits, forwardPasses: extractor.forwardPasses, stages: stages)
+    }
+
+    private func deduplicated(_ skipped: [SkippedImage]) -> [SkippedImage] {
+        var seen = Set<String>()
+        return skipped.filter { seen.insert($0.path).inserted }
+    }
+}

@@ -106,6 +106,19 @@ public final class Adam: Optimizer {
                  clipping: clipping, weightDecay: weightDecay, decayedRoles: decayedRoles,
                  iterations: &iterations, moments: &moments)
     }
+
+    /// The step count and each parameter's moments (m then v; nil before its first step),
+    /// so an interrupted training run can continue exactly where it stopped.
+    public func state(for parameters: [Parameter]) -> (iterations: Int, moments: [[Float]?]) {
+        (iterations, parameters.map { moments.buffer(for: $0) })
+    }
+
+    public func restore(iterations: Int, moments saved: [[Float]?], for parameters: [Parameter]) {
+        self.iterations = iterations
+        for (parameter, buffer) in zip(parameters, saved) {
+            if let buffer { moments.setBuffer(buffer, for: parameter) }
+        }
+    }
 }
 
 /// Keras `AdamW` (`keras/src/optimizers/adamw.py`): Adam plus decoupled weight decay,
@@ -269,5 +282,13 @@ private struct ParameterState {
         if entry.buffer.count != size { entry.buffer = [Float](repeating: 0, count: size) }
         defer { entries[key] = entry }
         return entry.buffer.withUnsafeMutableBufferPointer { body($0.baseAddress ?? UnsafeMutablePointer(bitPattern: 8)!) }
+    }
+
+    func buffer(for parameter: Parameter) -> [Float]? {
+        entries[ObjectIdentifier(parameter)]?.buffer
+    }
+
+    mutating func setBuffer(_ buffer: [Float], for parameter: Parameter) {
+        entries[ObjectIdentifier(parameter)] = (parameter, buffer)
     }
 }

@@ -46,15 +46,17 @@ public final class ClassifierTrainer {
     public let optimizer: Adam
     /// Set by a signal handler: stop after the current batch.
     public var shouldStop: () -> Bool = { false }
+    /// True when `fit` returned because `shouldStop` said so, before the last epoch.
+    public private(set) var wasInterrupted = false
+    /// Whether to restore the weights of the epoch with the lowest validation loss at the end.
+    public var restoresBestWeights = true
 
-    public init(graph: Graph, logitsNode: Int, options: TrainingOptions) {
+    public init(graph: Graph, logitsNode: Int, options: TrainingOptions, history: [EpochRecord] = []) {
         self.graph = graph
         self.logitsNode = logitsNode
         self.options = options
+        self.history = history
         optimizer = Adam(learningRate: options.learningRate)
-        for (index, layer) in graph.layers.enumerated() {
-            if let dropout = layer as? Dropout { dropout.seed = options.seed &+ UInt64(index) &* 7919 }
-        }
     }
 
     /// Runs `epochs` more epochs (from `history.count`), calling `onBatch(done, total)`
@@ -79,7 +81,14 @@ public final class ClassifierTrainer {
             // The order depends only on (seed, epoch): a resumed run sees the same batches.
             var generator = SeededGenerator(seed: options.seed &+ UInt64(epoch) &* 0x9E37_79B9)
             let order = Array(0..<train.count).shuffled(using: &generator)
+            // Dropout masks depend only on (seed, epoch) too, for the same reason.
+            for (index, layer) in graph.layers.enumerated() {
+                if let dropout = layer as? Dropout {
+                    dropout.seed = options.seed &+ UInt64(index) &* 7919 &+ UInt64(epoch) &* 104_729
+                }
+            }
             var lossSum = 0.0, correct = 0, seen = 0
+            var interrupted = false
             for batchIndex in 0..<batchesPerEpoch {
                 let indices = Array(order[(batchIndex * options.batchSize)..<min(train.count, (batchIndex + 1) * options.batchSize)])
                 let labels = indices.map { train.labels[$0] }
@@ -95,7 +104,15 @@ public final class ClassifierTrainer {
                 correct += countCorrect(logits: logits, labels: labels)
                 seen += indices.count
                 onBatch(batchIndex + 1, batchesPerEpoch)
-                if shouldStop() { break }
+                if shouldStop() && batchIndex + 1 < batchesPerEpoch {
+                    interrupted = true
+                    break
+                }
+            }
+            // An unfinished epoch is not recorded: a resumed run repeats it from its start.
+            if interrupted {
+                wasInterrupted = true
+                break
             }
             var record = EpochRecord(epoch: epoch + 1, trainLoss: lossSum / Double(max(seen, 1)),
                                      trainAccuracy: Double(correct) / Double(max(seen, 1)),
@@ -109,7 +126,10 @@ public final class ClassifierTrainer {
             record.seconds = Date().timeIntervalSince(started)
             history.append(record)
             try onEpoch(record)
-            if shouldStop() { break }
+            if shouldStop() {
+                wasInterrupted = history.count < options.epochs
+                break
+            }
             if let patience = options.patience, let loss = record.validationLoss {
                 if loss < bestLoss - 1e-6 {
                     bestLoss = loss
@@ -121,7 +141,7 @@ public final class ClassifierTrainer {
                 }
             }
         }
-        if let bestWeights {
+        if restoresBestWeights, !wasInterrupted, let bestWeights {
             for (parameter, value) in zip(graph.parameters, bestWeights) { parameter.value = value }
         }
         return history

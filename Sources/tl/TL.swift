@@ -16,7 +16,7 @@ struct TL: ParsableCommand {
             network (small data: retrain-head) or fine-tune its top blocks too (finetune).
             """,
             version: "tl \(tlVersion)\n\(ThreadConfiguration.summary)",
-            subcommands: [RetrainHead.self, Predict.self, Info.self, SelfCheck.self]
+            subcommands: [ExtractFeatures.self, RetrainHead.self, Finetune.self, Predict.self, Evaluate.self, Info.self, SelfCheck.self]
         )
     }
 

@@ -3,16 +3,18 @@
 
 For each case this builds the `keras.applications` model (tf_keras, i.e. Keras 2,
 so `save_weights('x.h5')` writes the legacy weights-only layout with `layer_names`,
-exactly like the official ImageNet downloads) with random weights, and writes:
+exactly like the official ImageNet downloads) with random weights, and writes into
+<out>/classic (a subdirectory of its own: scripts/parity/make_mobile_fixtures.py
+shares <out> and writes <out>/mobile):
 
-  <out>/<case>_weights.h5   the weights (model.save_weights; not `.weights.h5`, which
-                            tf_keras writes in the Keras 3 layout)
-  <out>/<case>.h5           the fixture: `input_raw` (N, H, W, 3) RGB in [0, 255],
+  classic/<case>_weights.h5  the weights (model.save_weights; not `.weights.h5`, which
+                             tf_keras writes in the Keras 3 layout)
+  classic/<case>.h5          the fixture: `input_raw` (N, H, W, 3) RGB in [0, 255],
                             `input_preprocessed` (the architecture's preprocess_input),
                             `features` (the global-average-pooled vector, what
                             include_top=False, pooling='avg' returns), and with the
                             top `logits` and `probabilities` (softmax of the logits)
-  <out>/zoo_manifest.json   the list of cases
+  classic/zoo_manifest.json  the list of cases
 
 and, with --json-dir, one JSON per architecture (built at 224 with the top) listing
 Keras's layers with weights in save order, their weight shapes and the parameter
@@ -288,6 +290,7 @@ def main():
                 write_json(arch, args.json_dir)
     if args.json_only:
         return
+    args.out_dir = os.path.join(args.out_dir, "classic")
     os.makedirs(args.out_dir, exist_ok=True)
     manifest_path = os.path.join(args.out_dir, "zoo_manifest.json")
     cases = QUICK_CASES if args.quick else FULL_CASES

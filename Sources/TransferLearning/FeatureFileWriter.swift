@@ -1,0 +1,116 @@
+import CNN
+import Foundation
+import HDF5
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Writes extracted features as HDF5, CSV or NumPy `.npy`, chosen by extension,
+/// always to a temporary file that is renamed into place.
+public enum FeatureFileWriter {
+    public struct Provenance {
+        public var modelSHA256: String
+        public var modelPath: String
+        public var layer: String
+        public var pooling: String
+        public var input: String
+
+        public init(modelSHA256: String, modelPath: String, layer: String, pooling: String, input: String) {
+            self.modelSHA256 = modelSHA256
+            self.modelPath = modelPath
+            self.layer = layer
+            self.pooling = pooling
+            self.input = input
+        }
+    }
+
+    public enum Format: String {
+        case hdf5, csv, npy
+
+        public init?(path: String) {
+            switch URL(fileURLWithPath: path).pathExtension.lowercased() {
+            case "h5", "hdf5": self = .hdf5
+            case "csv": self = .csv
+            case "npy": self = .npy
+            default: return nil
+            }
+        }
+    }
+
+    /// `labels` are class indices (nil for unlabeled images). For `.npy`, the rows' paths
+    /// and labels go to a sidecar `<name>.rows.csv` in the same order.
+    public static func write(features: Tensor, paths: [String], labels: [Int]?, classNames: [String],
+                             provenance: Provenance, to path: String) throws -> [String] {
+        guard let format = Format(path: path) else {
+            throw TransferLearningError.invalidOption("\(path): use a .h5, .csv or .npy file name")
+        }
+        switch format {
+        case .hdf5:
+            try atomically(path) { temporary in
+                let file = try File(creating: temporary)
+                try file.createDataset(at: "features", values: features.scalars, shape: features.shape)
+                try file.createDataset(at: "paths", strings: paths, storage: .variableLength)
+                if let labels { try file.createDataset(at: "labels", values: labels.map(Int64.init), shape: [labels.count]) }
+                try file.createDataset(at: "class_names", strings: classNames, storage: .variableLength)
+                try file.setAttribute(named: "model_sha256", to: provenance.modelSHA256)
+                try file.setAttribute(named: "model", to: provenance.modelPath)
+                try file.setAttribute(named: "layer", to: provenance.layer)
+                try file.setAttribute(named: "pooling", to: provenance.pooling)
+                try file.setAttribute(named: "preprocessing", to: provenance.input)
+                try file.flush()
+            }
+            return [path]
+        case .csv:
+            let dimension = features.sampleCount
+            var text = "path,label," + (0..<dimension).map { "f\($0)" }.joined(separator: ",") + "\n"
+            for row in 0..<paths.count {
+                let label = labels.map { classNames.indices.contains($0[row]) ? classNames[$0[row]] : "" } ?? ""
+                text += csvEscaped(paths[row]) + "," + csvEscaped(label) + ","
+                text += features.scalars[(row * dimension)..<((row + 1) * dimension)].map { "\($0)" }.joined(separator: ",")
+                text += "\n"
+            }
+            try atomically(path) { try Data(text.utf8).write(to: URL(fileURLWithPath: $0)) }
+            return [path]
+        case .npy:
+            try atomically(path) { try npyData(features).write(to: URL(fileURLWithPath: $0)) }
+            let sidecar = URL(fileURLWithPath: path).deletingPathExtension().path + ".rows.csv"
+            var text = "row,path,label\n"
+            for row in 0..<paths.count {
+                let label = labels.map { classNames.indices.contains($0[row]) ? classNames[$0[row]] : "" } ?? ""
+                text += "\(row),\(csvEscaped(paths[row])),\(csvEscaped(label))\n"
+            }
+            try atomically(sidecar) { try Data(text.utf8).write(to: URL(fileURLWithPath: $0)) }
+            return [path, sidecar]
+        }
+    }
+
+    /// NPY version 1.0: magic, header length, a Python dict literal padded to 64 bytes, then
+    /// little-endian float32 data in C order.
+    static func npyData(_ tensor: Tensor) -> Data {
+        let shape = tensor.shape.count == 1 ? "(\(tensor.shape[0]),)" : "(" + tensor.shape.map(String.init).joined(separator: ", ") + ")"
+        var header = "{'descr': '<f4', 'fortran_order': False, 'shape': \(shape), }"
+        let unpadded = 10 + header.utf8.count + 1
+        header += String(repeating: " ", count: (64 - unpadded % 64) % 64) + "\n"
+        var data = Data([0x93] + Array("NUMPY".utf8) + [1, 0])
+        let length = UInt16(header.utf8.count)
+        data.append(contentsOf: [UInt8(length & 0xFF), UInt8(length >> 8)])
+        data.append(contentsOf: Array(header.utf8))
+        tensor.scalars.withUnsafeBufferPointer { data.append(UnsafeBufferPointer(start: UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: UInt8.self), count: $0.count * 4)) }
+        return data
+    }
+
+    static func csvEscaped(_ text: String) -> String {
+        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) else { return text }
+        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    static func atomically(_ path: String, _ body: (String) throws -> Void) throws {
+        let url = URL(fileURLWithPath: path)
+        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())").path
+        defer { unlink(temporary) }
+        try body(temporary)
+        guard rename(temporary, path) == 0 else {
+            throw TransferLearningError.invalidFile(path: path, reason: "cannot write (\(String(cString: strerror(errno))))")
+        }
+    }
+}

@@ -1,0 +1,95 @@
+import ArgumentParser
+import CNN
+import Foundation
+import Imaging
+import TransferLearning
+
+struct ExtractFeatures: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "extract-features",
+        abstract: "The frozen network as a fixed feature extractor: one vector per image.",
+        discussion: """
+        DATA is a folder with one sub-folder per class (labels are recorded), a CSV with
+        path,label columns, or a folder of unlabeled images. The output format follows the
+        extension:
+          .h5   datasets features (N×D float32), paths, labels, class_names; attributes
+                model_sha256, layer, pooling, preprocessing
+          .csv  path,label,f0,f1,… one row per image
+          .npy  the N×D array, with the rows' paths and labels in <name>.rows.csv
+        Unreadable images are skipped (rows stay aligned) and listed on stderr.
+        Examples:
+          tl extract-features slides/ --output features.h5
+          tl extract-features slides/ --model resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5 --output f.csv
+          tl extract-features slides/ --layer block6a_expand_activation --pool max --output f.npy
+        Reading them:  Python: h5py.File('features.h5')['features'][:]   R: rhdf5::h5read('features.h5', 'features')
+        """
+    )
+
+    @Argument(help: ArgumentHelp("A class-folder dataset, a CSV manifest, or a folder of images.", valueName: "data"))
+    var data: String
+
+    @OptionGroup var modelOptions: ModelOptionGroup
+    @OptionGroup var runOptions: RunOptionGroup
+
+    @Option(name: .long, help: ArgumentHelp("Output file: .h5, .csv or .npy.", valueName: "file"))
+    var output: String
+
+    @Option(name: .long, help: ArgumentHelp("The layer to take features from (default: the pooled output before the classifier).", valueName: "name"))
+    var layer: String?
+
+    @Option(name: .long, help: "avg or max: how a spatial map becomes a vector.")
+    var pool: FeaturePooling = .avg
+
+    @Option(name: .long, help: "center-crop (default), squash or letterbox.")
+    var resize = "center-crop"
+
+    @Option(name: .long, help: "Images per forward pass.")
+    var batchSize = 32
+
+    @Flag(name: .long, help: "Stop at the first unreadable image instead of skipping it.")
+    var strict = false
+
+    func validate() throws {
+        guard FileManager.default.fileExists(atPath: data) else { throw ValidationError("\(data): no such folder or file") }
+        guard FeatureFileWriter.Format(path: output) != nil else { throw ValidationError("--output \(output): use a .h5, .csv or .npy file name") }
+        guard ResizeMode(parsing: resize) != nil else { throw ValidationError("--resize \(resize): use center-crop, squash or letterbox") }
+        guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
+    }
+
+    func run() throws {
+        runOptions.apply()
+        let url = URL(fileURLWithPath: data)
+        var items: [DatasetItem]
+        var classNames: [String] = []
+        do {
+            let dataset = try DatasetLoader(validationSplit: 0).load(from: url)
+            items = dataset.train + dataset.validation + dataset.test
+            classNames = dataset.classNames
+            printDatasetSummary(dataset, quiet: runOptions.quiet)
+        } catch DatasetError.noClassFolders {
+            items = try DatasetLoader.unlabeledImages(in: url).items
+        }
+        guard !items.isEmpty else { throw ValidationError("\(data): no PNG or JPEG images") }
+        let model = try LoadedModel.load(modelOptions.modelOptions)
+        let extractor = try FeatureExtractor(model: model, layer: layer, pooling: pool)
+        let spec = InputSpec(width: model.inputSize.width, height: model.inputSize.height, resizeMode: ResizeMode(parsing: resize)!)
+        let computation = FeatureComputation(extractor: extractor, pipeline: ImagePipeline(spec: spec), batchSize: batchSize, strict: strict)
+        let progress = ProgressBar("features", total: items.count, quiet: runOptions.quiet)
+        let result = try computation.compute(items, cache: nil, onProgress: { progress.advance(by: $0) }, onSkip: { skipped in
+            warn("warning: skipped \(skipped.path): \(skipped.reason)")
+        })
+        progress.finish()
+        let labels = classNames.isEmpty ? nil : result.items.map { $0.label ?? -1 }
+        let written = try FeatureFileWriter.write(
+            features: result.features, paths: result.items.map(\.path), labels: labels, classNames: classNames,
+            provenance: .init(modelSHA256: model.sha256, modelPath: model.path, layer: extractor.layerName,
+                              pooling: pool.rawValue, input: spec.summary + "; model: " + model.preprocessingDescription),
+            to: output)
+        print("\(result.items.count) images × \(extractor.dimension) features from layer \(extractor.layerName) → \(written.joined(separator: ", "))")
+        if !result.skipped.isEmpty {
+            print("skipped \(result.skipped.count) unreadable image(s):")
+            for skipped in result.skipped { print("  \(skipped.path): \(skipped.reason)") }
+            if strict { throw ExitCode(1) }
+        }
+    }
+}

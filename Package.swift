@@ -37,7 +37,7 @@ let package = Package(
             "CNN", "Runtime", "KerasFormat", "Zoo", "Imaging", "TransferLearning",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .executableTarget(name: "tl-bench", dependencies: ["CNN", "Runtime", "CBLAS"],
+        .executableTarget(name: "tl-bench", dependencies: ["CNN", "Runtime", "CBLAS", "Zoo"],
                           path: "benchmarks/tl-bench"),
 
         .testTarget(name: "CNNTests", dependencies: ["CNN"]),
@@ -45,7 +45,7 @@ let package = Package(
         .testTarget(name: "KerasFormatTests", dependencies: ["KerasFormat", "Zoo", "CNN", "HDF5"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
         .testTarget(name: "TransferLearningTests", dependencies: ["TransferLearning"]),
-//      .testTarget(name: "CLITests", dependencies: []),
+        .testTarget(name: "CLITests", dependencies: ["CNN", "KerasFormat", "HDF5", "TransferLearning", "Imaging"]),
     ],
     swiftLanguageModes: [.v5]
 )

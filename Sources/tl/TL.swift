@@ -23,6 +23,7 @@ struct TL: ParsableCommand {
     static func main() {
         BLASKernelSelection.reexecuteWithFastKernelIfNeeded()
         ThreadConfiguration.apply(requested: nil)
+        MemoryConfiguration.reuseLargeAllocations()
         Self.main(nil)
     }
 }

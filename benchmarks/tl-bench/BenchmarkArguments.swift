@@ -4,7 +4,7 @@ struct BenchmarkArguments {
     var threads: Int?
     var batch = 32
     var repetitions = 5
-    var sections: Set<String> = ["conv", "depthwise"]
+    var sections: Set<String> = ["conv", "depthwise", "memory"]
 
     init<S: Sequence>(_ arguments: S) where S.Element == String {
         var iterator = arguments.makeIterator()
@@ -15,7 +15,7 @@ struct BenchmarkArguments {
             case "--batch": batch = iterator.next().flatMap(Int.init) ?? batch
             case "--repeat": repetitions = iterator.next().flatMap(Int.init) ?? repetitions
             case "-h", "--help":
-                print("usage: tl-bench [conv] [depthwise] [--threads N] [--batch N] [--repeat N]")
+                print("usage: tl-bench [conv] [depthwise] [memory] [--threads N] [--batch N] [--repeat N]")
                 exit(0)
             default: chosen.insert(argument)
             }

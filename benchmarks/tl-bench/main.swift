@@ -16,3 +16,4 @@ print("")
 
 if arguments.sections.contains("conv") { runConvolutionBenchmark(arguments) }
 if arguments.sections.contains("depthwise") { runDepthwiseBenchmark(arguments) }
+if arguments.sections.contains("memory") { runMemoryBenchmark(arguments) }

@@ -8,9 +8,8 @@ struct Evaluate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure a trained model on labeled images: accuracy, sensitivity, specificity, F1, ROC AUC, confusion matrix.",
         discussion: """
-        DATA is a folder with one sub-folder per class or a CSV manifest (if the CSV has a
-        split column, its test rows are used, else every row). Classes are matched to the
-        model's class names by name. report.json and confusion_matrix.png go to --output.
+        DATA is a folder with one sub-folder per class or a CSV manifest (if the CSV has a split column, its test rows are used, else every row). Classes are matched to the model's class names by name. report.json and confusion_matrix.png go to --output.
+
         Examples:
           tl evaluate held_out/ --model runs/he/model.h5
           tl evaluate labels.csv --model model.h5 --output runs/he/test

@@ -9,14 +9,14 @@ struct ExtractFeatures: ParsableCommand {
         commandName: "extract-features",
         abstract: "The frozen network as a fixed feature extractor: one vector per image.",
         discussion: """
-        DATA is a folder with one sub-folder per class (labels are recorded), a CSV with
-        path,label columns, or a folder of unlabeled images. The output format follows the
-        extension:
+        DATA is a folder with one sub-folder per class (labels are recorded), a CSV with path,label columns, or a folder of unlabeled images. The output format follows the extension:
           .h5   datasets features (N×D float32), paths, labels, class_names; attributes
                 model_sha256, layer, pooling, preprocessing
           .csv  path,label,f0,f1,… one row per image
           .npy  the N×D array, with the rows' paths and labels in <name>.rows.csv
+
         Unreadable images are skipped (rows stay aligned) and listed on stderr.
+
         Examples:
           tl extract-features slides/ --output features.h5
           tl extract-features slides/ --model resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5 --output f.csv

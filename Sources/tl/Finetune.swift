@@ -12,15 +12,8 @@ struct Finetune: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Medium data: start from the pretrained weights and also train the top N blocks of the network.",
         discussion: """
-        The top N blocks (as `tl info` lists them, from the top) and the classifier train;
-        everything below stays frozen, and batch normalization keeps its pretrained
-        statistics unless --train-bn. Starts from the classifier of --from (a retrain-head
-        output), or first trains a new classifier with the backbone frozen, then unfreezes:
-        large gradients from a random head never reach the pretrained weights.
-        Without augmentation, the activations entering the first unfrozen block are computed
-        once, so each epoch runs only the top of the network.
-        A checkpoint is written after every epoch (<output>.checkpoint/); --resume continues
-        an interrupted run; Ctrl-C stops after the current batch.
+        The top N blocks (as `tl info` lists them, from the top) and the classifier train; everything below stays frozen, and batch normalization keeps its pretrained statistics unless --train-bn. Starts from the classifier of --from (a retrain-head output), or first trains a new classifier with the backbone frozen, then unfreezes, so that large gradients from a random head never reach the pretrained weights. Without augmentation, the activations entering the first unfrozen block are computed once, so each epoch runs only the top of the network. A checkpoint is written after every epoch (<output>.checkpoint/); --resume continues an interrupted run; Ctrl-C stops after the current batch.
+
         Examples:
           tl finetune slides/ --unfreeze 2 --output runs/ft/model.h5
           tl finetune slides/ --from runs/he/model.h5 --unfreeze 3 --augment flip,rot90,crop --epochs 15 --output m.h5
@@ -109,6 +102,9 @@ struct Finetune: ParsableCommand {
         }
 
         signal(SIGINT) { _ in interruptRequested = true }
+        // Test hook (Tests/CLITests): TL_TEST_STOP_AFTER_EPOCHS=N acts as Ctrl-C once epoch N is
+        // checkpointed, so the interrupt-and-resume path is tested without timing.
+        let stopAfterEpochs = ProcessInfo.processInfo.environment["TL_TEST_STOP_AFTER_EPOCHS"].flatMap { Int($0) }
         var bars = [String: ProgressBar]()
         var warned = Set<String>()
         let result = try FineTuning(backbone: backbone, dataset: dataset, spec: spec, configuration: configuration)
@@ -120,6 +116,7 @@ struct Finetune: ParsableCommand {
             }, onSkip: { skipped in
                 if warned.insert(skipped.path).inserted { warn("warning: skipped \(skipped.path): \(skipped.reason)") }
             }, onEpoch: { record in
+                if let stopAfterEpochs, record.epoch >= stopAfterEpochs { interruptRequested = true }
                 if runOptions.quiet || isatty(STDERR_FILENO) == 0 { warn(epochLine(record)) }
             }, shouldStop: { interruptRequested })
         bars.values.forEach { $0.finish() }

@@ -13,10 +13,8 @@ struct Predict: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Classify images: the top classes of each, with probabilities.",
         discussion: """
-        Without --model, uses the embedded ImageNet model (EfficientNet-Lite0) and ImageNet
-        class names; with a model saved by `tl retrain-head` or `tl finetune`, that model's classes.
-        Results go to stdout, progress and warnings to stderr. A file that cannot be read is
-        reported and skipped (it appears with an "error" in JSON and CSV output).
+        Without --model, uses the embedded ImageNet model (EfficientNet-Lite0) and ImageNet class names; with a model saved by `tl retrain-head` or `tl finetune`, that model's classes. Results go to stdout, progress and warnings to stderr. A file that cannot be read is reported and skipped (it appears with an "error" in JSON and CSV output).
+
         Examples:
           tl predict cat.png
           tl predict slides/ --model my_model.h5 --top 3

@@ -10,12 +10,8 @@ struct RetrainHead: ParsableCommand {
         commandName: "retrain-head",
         abstract: "Small data: freeze the pretrained network and train only a new softmax classifier on its features.",
         discussion: """
-        The backbone's features are computed once and cached (keyed by the model's SHA-256,
-        the layer, the input settings and each image's path, size and modification time), so
-        a second run with other hyper-parameters does no forward pass through the backbone.
-        The output is a complete Keras model (backbone + new classifier) with the class names
-        stored in it; report.json, training_curves.png and confusion_matrix.png are written
-        beside it.
+        The backbone's features are computed once and cached (keyed by the model's SHA-256, the layer, the input settings and each image's path, size and modification time), so a second run with other hyper-parameters does no forward pass through the backbone. The output is a complete Keras model (backbone + new classifier) with the class names stored in it; report.json, training_curves.png and confusion_matrix.png are written beside it.
+
         Examples:
           tl retrain-head slides/ --output runs/he/model.h5
           tl retrain-head slides/ --model resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5 --output m.h5

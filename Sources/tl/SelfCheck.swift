@@ -8,9 +8,7 @@ struct SelfCheck: ParsableCommand {
         commandName: "self-check",
         abstract: "Check that the BLAS library computes correctly on this CPU, and say which kernel it uses.",
         discussion: """
-        Some OpenBLAS builds compute wrong results on CPUs they do not know. This compares
-        a convolution computed through BLAS with a direct loop, and fails if they differ.
-        Example:
+        Some OpenBLAS builds compute wrong results on CPUs they do not know. This compares a convolution computed through BLAS with a direct loop, and fails if they differ. Example:
           tl self-check
         """
     )

@@ -11,9 +11,7 @@ struct TL: ParsableCommand {
             commandName: "tl",
             abstract: "Transfer learning on biomedical images, on a CPU.",
             discussion: """
-            Start from a network pretrained on ImageNet (a Keras HDF5 file, or the embedded
-            EfficientNet-Lite0) and either retrain only a new classifier on top of the frozen
-            network (small data: retrain-head) or fine-tune its top blocks too (finetune).
+            Start from a network pretrained on ImageNet (a Keras HDF5 file, or the embedded EfficientNet-Lite0) and either retrain only a new classifier on top of the frozen network (small data: retrain-head) or fine-tune its top blocks too (finetune).
             """,
             version: "tl \(tlVersion)\n\(ThreadConfiguration.summary)",
             subcommands: [ExtractFeatures.self, RetrainHead.self, Finetune.self, Predict.self, Evaluate.self, Info.self, SelfCheck.self]

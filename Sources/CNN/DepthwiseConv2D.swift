@@ -138,10 +138,16 @@ public func depthwiseConv2dForward(input: UnsafePointer<Float>, kernel: UnsafePo
                 let lastLeft = width - 1 - reach + sizes.padLeft
                 let last = lastLeft >= 0 ? min(outWidth - 1, lastLeft / g.strideX) : -1
                 if first <= last { interior = first..<(last + 1) }
-                for ox in interior {
-                    depthwiseInteriorPixel(sample: sample, weights: weights.base, bias: offsets?.base,
-                                           output: outRow + ox * outChannels, left: ox * g.strideX - sizes.padLeft,
-                                           top: top, tapsY: tapsY, width: width, channels: channels, geometry: g)
+                if g.kernelHeight == 3 && g.kernelWidth == 3 && g.dilationX == 1 && g.dilationY == 1 && tapsY == 0..<3 {
+                    depthwise3x3InteriorRow(sample: sample, weights: weights.base, bias: offsets?.base, output: outRow,
+                                            columns: interior, top: top, width: width, channels: channels, geometry: g,
+                                            padLeft: sizes.padLeft)
+                } else {
+                    for ox in interior {
+                        depthwiseInteriorPixel(sample: sample, weights: weights.base, bias: offsets?.base,
+                                               output: outRow + ox * outChannels, left: ox * g.strideX - sizes.padLeft,
+                                               top: top, tapsY: tapsY, width: width, channels: channels, geometry: g)
+                    }
                 }
             }
             for ox in 0..<outWidth where !interior.contains(ox) {
@@ -173,6 +179,59 @@ public func depthwiseConv2dForward(input: UnsafePointer<Float>, kernel: UnsafePo
                 }
             }
         }
+    }
+}
+
+/// The interior pixels of one output row of the common 3×3 case: for each group of 16
+/// channels the nine weight vectors stay in registers across the whole row, so each
+/// multiply-add loads only its input vector.
+@inline(__always)
+func depthwise3x3InteriorRow(sample: UnsafePointer<Float>, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                             output: UnsafeMutablePointer<Float>, columns: Range<Int>, top: Int, width: Int,
+                             channels: Int, geometry g: ConvolutionGeometry, padLeft: Int) {
+    typealias V = SIMD16<Float>
+    let row = width * channels
+    var c = 0
+    while c + 16 <= channels {
+        func w(_ tap: Int) -> V { UnsafeRawPointer(weights + tap * channels + c).loadUnaligned(as: V.self) }
+        let (w0, w1, w2, w3, w4, w5, w6, w7, w8) = (w(0), w(1), w(2), w(3), w(4), w(5), w(6), w(7), w(8))
+        let b = bias.map { UnsafeRawPointer($0 + c).loadUnaligned(as: V.self) } ?? .zero
+        for ox in columns {
+            let base = sample + (top * width + ox * g.strideX - padLeft) * channels + c
+            func x(_ offset: Int) -> V { UnsafeRawPointer(base + offset).loadUnaligned(as: V.self) }
+            var sum = b
+            sum.addProduct(x(0), w0)
+            sum.addProduct(x(channels), w1)
+            sum.addProduct(x(2 * channels), w2)
+            sum.addProduct(x(row), w3)
+            sum.addProduct(x(row + channels), w4)
+            sum.addProduct(x(row + 2 * channels), w5)
+            sum.addProduct(x(2 * row), w6)
+            sum.addProduct(x(2 * row + channels), w7)
+            sum.addProduct(x(2 * row + 2 * channels), w8)
+            UnsafeMutableRawPointer(output + ox * channels + c).storeBytes(of: sum, as: V.self)
+        }
+        c += 16
+    }
+    guard c < channels else { return }
+    // The remaining channels (fewer than 16) take the per-pixel path.
+    for ox in columns {
+        depthwiseInteriorPixelTail(sample: sample, weights: weights, bias: bias, output: output + ox * channels,
+                                   left: ox * g.strideX - padLeft, top: top, width: width, channels: channels, from: c)
+    }
+}
+
+/// Channels `from..<channels` of one interior 3×3 pixel.
+@inline(__always)
+func depthwiseInteriorPixelTail(sample: UnsafePointer<Float>, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                                output: UnsafeMutablePointer<Float>, left: Int, top: Int, width: Int, channels: Int, from: Int) {
+    for c in from..<channels {
+        var sum = bias?[c] ?? 0
+        for ky in 0..<3 {
+            let inRow = sample + ((top + ky) * width + left) * channels + c
+            for kx in 0..<3 { sum += inRow[kx * channels] * weights[(ky * 3 + kx) * channels + c] }
+        }
+        output[c] = sum
     }
 }
 

@@ -31,7 +31,8 @@ public struct FeatureComputation {
     public func cacheKey(view: Int?) -> String {
         let augmentation = view.map { "view \($0) of \(pipeline.augmenter.map { "\($0.augmentations) seed \($0.seed)" } ?? "none")" } ?? "no augmentation"
         return [extractor.model.sha256, extractor.layerName, extractor.pooling.rawValue,
-                extractor.model.externalPreprocessing.rawValue, pipeline.spec.summary, augmentation].joined(separator: "|")
+                extractor.model.externalPreprocessing.rawValue, pipeline.spec.summary, "alpha \(pipeline.decoder.options.alpha)",
+                augmentation].joined(separator: "|")
     }
 
     /// Features of `items`; `view` selects a seeded augmented view (as the epoch of the augmenter).

@@ -26,6 +26,7 @@ public struct FineTuning {
         public var head = HeadOptions()
         public var cacheDirectory: URL?
         public var strict = false
+        public var decoder = ImageDecoder()
         /// Above this, the activations entering the unfrozen part are not cached.
         public var activationCacheLimitBytes = 6 << 30
         public var batchSize = 32
@@ -89,6 +90,7 @@ public struct FineTuning {
             headConfiguration.training.patience = 5
             headConfiguration.cacheDirectory = configuration.cacheDirectory
             headConfiguration.strict = configuration.strict
+            headConfiguration.decoder = configuration.decoder
             headConfiguration.batchSize = configuration.batchSize
             let headResult = try HeadRetraining(backbone: backbone, dataset: dataset, spec: spec, configuration: headConfiguration)
                 .run(progress: progress, onSkip: onSkip)
@@ -130,7 +132,7 @@ public struct FineTuning {
 
         // 4. Batch sources.
         started = Date()
-        let pipeline = ImagePipeline(spec: spec)
+        let pipeline = ImagePipeline(spec: spec, decoder: configuration.decoder)
         let train: BatchSource
         let validation: BatchSource?
         if cacheActivations {
@@ -144,7 +146,7 @@ public struct FineTuning {
             train = trainSet
             validation = validationSet.count > 0 ? validationSet : nil
         } else {
-            train = ImageBatchSource(items: dataset.train, pipeline: ImagePipeline(spec: spec, augmenter: configuration.augmenter))
+            train = ImageBatchSource(items: dataset.train, pipeline: ImagePipeline(spec: spec, decoder: configuration.decoder, augmenter: configuration.augmenter))
             validation = dataset.validation.isEmpty ? nil : ImageBatchSource(items: dataset.validation, pipeline: pipeline)
         }
         stages.append(StageTiming(name: "activations", seconds: Date().timeIntervalSince(started)))

@@ -18,6 +18,7 @@ public struct HeadRetraining {
         public var batchSize = 32
         public var cacheDirectory: URL?
         public var strict = false
+        public var decoder = ImageDecoder()
 
         public init() {}
     }
@@ -51,7 +52,7 @@ public struct HeadRetraining {
         let classes = dataset.classNames.count
         var stages = [StageTiming]()
         let extractor = try FeatureExtractor(model: backbone, layer: configuration.layer, pooling: configuration.pooling)
-        let plain = FeatureComputation(extractor: extractor, pipeline: ImagePipeline(spec: spec),
+        let plain = FeatureComputation(extractor: extractor, pipeline: ImagePipeline(spec: spec, decoder: configuration.decoder),
                                        batchSize: configuration.batchSize, strict: configuration.strict)
         func cache(_ computation: FeatureComputation, view: Int?) throws -> FeatureCache? {
             guard let directory = configuration.cacheDirectory else { return nil }
@@ -71,7 +72,7 @@ public struct HeadRetraining {
         var hits = train.cacheHits + validation.cacheHits
         var skipped = train.skipped + validation.skipped
         if configuration.augmentViews > 0, let augmenter = configuration.augmenter {
-            let augmented = FeatureComputation(extractor: extractor, pipeline: ImagePipeline(spec: spec, augmenter: augmenter),
+            let augmented = FeatureComputation(extractor: extractor, pipeline: ImagePipeline(spec: spec, decoder: configuration.decoder, augmenter: augmenter),
                                                batchSize: configuration.batchSize, strict: configuration.strict)
             let augmentedCache = try cache(augmented, view: nil)
             for view in 1...configuration.augmentViews {

@@ -21,6 +21,7 @@ struct Evaluate: ParsableCommand {
 
     @OptionGroup var modelOptions: ModelOptionGroup
     @OptionGroup var runOptions: RunOptionGroup
+    @OptionGroup var decoding: DecodingOptionGroup
 
     @Option(name: .long, help: ArgumentHelp("Folder for report.json and confusion_matrix.png.", valueName: "folder"))
     var output = "evaluation"
@@ -58,7 +59,7 @@ struct Evaluate: ParsableCommand {
         try FileManager.default.createDirectory(at: outputFolder, withIntermediateDirectories: true)
 
         let spec = InputSpec(width: model.inputSize.width, height: model.inputSize.height, resizeMode: ResizeMode(parsing: resize)!)
-        let loader = BatchLoader(items: items, pipeline: ImagePipeline(spec: spec), batchSize: batchSize, strict: strict) { skipped in
+        let loader = BatchLoader(items: items, pipeline: ImagePipeline(spec: spec, decoder: decoding.decoder), batchSize: batchSize, strict: strict) { skipped in
             warn("warning: skipped \(skipped.path): \(skipped.reason)")
         }
         let progress = ProgressBar("evaluate", total: items.count, quiet: runOptions.quiet)

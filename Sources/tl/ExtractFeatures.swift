@@ -19,9 +19,13 @@ struct ExtractFeatures: ParsableCommand {
 
         Examples:
           tl extract-features slides/ --output features.h5
-          tl extract-features slides/ --model resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5 --output f.csv
-          tl extract-features slides/ --layer block6a_expand_activation --pool max --output f.npy
-        Reading them:  Python: h5py.File('features.h5')['features'][:]   R: rhdf5::h5read('features.h5', 'features')
+          tl extract-features slides/ --output f.csv \\
+              --model resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5
+          tl extract-features slides/ --layer block6a_expand_activation --pool max \\
+              --output f.npy
+        Reading them:
+          Python: h5py.File('features.h5')['features'][:]
+          R:      rhdf5::h5read('features.h5', 'features')
         """
     )
 
@@ -30,6 +34,7 @@ struct ExtractFeatures: ParsableCommand {
 
     @OptionGroup var modelOptions: ModelOptionGroup
     @OptionGroup var runOptions: RunOptionGroup
+    @OptionGroup var decoding: DecodingOptionGroup
 
     @Option(name: .long, help: ArgumentHelp("Output file: .h5, .csv or .npy.", valueName: "file"))
     var output: String
@@ -58,6 +63,8 @@ struct ExtractFeatures: ParsableCommand {
 
     func run() throws {
         runOptions.apply()
+        // Creates the output's folder and checks it is writable before any work is done.
+        _ = try OutputLocation(output)
         let url = URL(fileURLWithPath: data)
         var items: [DatasetItem]
         var classNames: [String] = []
@@ -73,7 +80,7 @@ struct ExtractFeatures: ParsableCommand {
         let model = try LoadedModel.load(modelOptions.modelOptions)
         let extractor = try FeatureExtractor(model: model, layer: layer, pooling: pool)
         let spec = InputSpec(width: model.inputSize.width, height: model.inputSize.height, resizeMode: ResizeMode(parsing: resize)!)
-        let computation = FeatureComputation(extractor: extractor, pipeline: ImagePipeline(spec: spec), batchSize: batchSize, strict: strict)
+        let computation = FeatureComputation(extractor: extractor, pipeline: ImagePipeline(spec: spec, decoder: decoding.decoder), batchSize: batchSize, strict: strict)
         let progress = ProgressBar("features", total: items.count, quiet: runOptions.quiet)
         let result = try computation.compute(items, cache: nil, onProgress: { progress.advance(by: $0) }, onSkip: { skipped in
             warn("warning: skipped \(skipped.path): \(skipped.reason)")

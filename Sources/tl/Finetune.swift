@@ -16,7 +16,8 @@ struct Finetune: ParsableCommand {
 
         Examples:
           tl finetune slides/ --unfreeze 2 --output runs/ft/model.h5
-          tl finetune slides/ --from runs/he/model.h5 --unfreeze 3 --augment flip,rot90,crop --epochs 15 --output m.h5
+          tl finetune slides/ --from runs/he/model.h5 --unfreeze 3 \\
+              --augment flip,rot90,crop --epochs 15 --output m.h5
           tl finetune slides/ --unfreeze 3 --output m.h5 --resume
         """
     )
@@ -24,6 +25,7 @@ struct Finetune: ParsableCommand {
     @OptionGroup var dataOptions: DatasetOptionGroup
     @OptionGroup var modelOptions: ModelOptionGroup
     @OptionGroup var runOptions: RunOptionGroup
+    @OptionGroup var decoding: DecodingOptionGroup
 
     @Option(name: .long, help: ArgumentHelp("How many blocks, counted from the top, to train.", valueName: "N"))
     var unfreeze: Int
@@ -95,6 +97,7 @@ struct Finetune: ParsableCommand {
         configuration.augmenter = try augment.map { Augmenter(try parseAugmentation($0), seed: seed) }
         configuration.cacheDirectory = cacheDir.map { URL(fileURLWithPath: $0) } ?? defaultCacheDirectory()
         configuration.strict = dataOptions.strict
+        configuration.decoder = decoding.decoder
         let spec = InputSpec(width: backbone.inputSize.width, height: backbone.inputSize.height, resizeMode: dataOptions.resizeMode)
         let checkpoint = URL(fileURLWithPath: location.model.path + ".checkpoint")
         if !resume, FileManager.default.fileExists(atPath: checkpoint.path) {

@@ -28,6 +28,7 @@ struct Predict: ParsableCommand {
 
     @OptionGroup var modelOptions: ModelOptionGroup
     @OptionGroup var runOptions: RunOptionGroup
+    @OptionGroup var decoding: DecodingOptionGroup
 
     @Option(name: .long, help: "How many classes to show per image.")
     var top = 5
@@ -60,7 +61,7 @@ struct Predict: ParsableCommand {
         guard !files.urls.isEmpty else { throw ValidationError("no PNG or JPEG images in \(images.joined(separator: ", "))") }
         let spec = InputSpec(width: model.inputSize.width, height: model.inputSize.height,
                              resizeMode: ResizeMode(parsing: resize)!)
-        let pipeline = ImagePipeline(spec: spec)
+        let pipeline = ImagePipeline(spec: spec, decoder: decoding.decoder)
         let items = files.urls.map { DatasetItem(url: $0) }
         var results = [Int: [Prediction]]()
         var errors = [Int: String]()

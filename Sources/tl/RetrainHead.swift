@@ -14,14 +14,17 @@ struct RetrainHead: ParsableCommand {
 
         Examples:
           tl retrain-head slides/ --output runs/he/model.h5
-          tl retrain-head slides/ --model resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5 --output m.h5
-          tl retrain-head labels.csv --class-weight balanced --augment-views 4 --augment flip,rot90 --output m.h5
+          tl retrain-head slides/ --output m.h5 \\
+              --model resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5
+          tl retrain-head labels.csv --class-weight balanced \\
+              --augment-views 4 --augment flip,rot90 --output m.h5
         """
     )
 
     @OptionGroup var dataOptions: DatasetOptionGroup
     @OptionGroup var modelOptions: ModelOptionGroup
     @OptionGroup var runOptions: RunOptionGroup
+    @OptionGroup var decoding: DecodingOptionGroup
 
     @Option(name: .long, help: ArgumentHelp("Where to save the trained model (.h5).", valueName: "file"))
     var output: String
@@ -67,7 +70,8 @@ struct RetrainHead: ParsableCommand {
         guard (0..<1).contains(dropout) else { throw ValidationError("--dropout must be at least 0 and below 1") }
         guard ["none", "balanced"].contains(classWeight) else { throw ValidationError("--class-weight must be none or balanced") }
         guard augmentViews >= 0 else { throw ValidationError("--augment-views must not be negative") }
-        if augmentViews > 0 { _ = try parseAugmentation(augment) }
+        // Checked even without --augment-views, so a misspelt name is not silently ignored.
+        _ = try parseAugmentation(augment)
         if let hidden, hidden < 1 { throw ValidationError("--hidden must be at least 1") }
     }
 
@@ -97,6 +101,7 @@ struct RetrainHead: ParsableCommand {
         if augmentViews > 0 { configuration.augmenter = Augmenter(try parseAugmentation(augment), seed: seed) }
         configuration.cacheDirectory = noCache ? nil : (cacheDir.map { URL(fileURLWithPath: $0) } ?? defaultCacheDirectory())
         configuration.strict = dataOptions.strict
+        configuration.decoder = decoding.decoder
         let spec = InputSpec(width: backbone.inputSize.width, height: backbone.inputSize.height, resizeMode: dataOptions.resizeMode)
 
         let job = HeadRetraining(backbone: backbone, dataset: dataset, spec: spec, configuration: configuration)

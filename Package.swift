@@ -37,7 +37,7 @@ let package = Package(
             "CNN", "Runtime", "KerasFormat", "Zoo", "Imaging", "TransferLearning",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .executableTarget(name: "tl-bench", dependencies: ["CNN", "Runtime", "CBLAS", "Zoo"],
+        .executableTarget(name: "tl-bench", dependencies: ["CNN", "Runtime", "CBLAS", "Zoo", "TransferLearning", "KerasFormat"],
                           path: "benchmarks/tl-bench"),
 
         .testTarget(name: "CNNTests", dependencies: ["CNN"]),

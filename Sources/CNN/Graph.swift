@@ -1,3 +1,5 @@
+import Dispatch
+
 /// A directed acyclic graph of layers, in topological order. Node 0 is the input.
 ///
 /// `run` computes only the nodes the requested outputs depend on, starting from
@@ -108,7 +110,13 @@ public final class Graph {
                 }
                 inputs.append(tensor)
             }
-            activations[index] = try layer.forward(inputs, training: training)
+            if let layerTimer {
+                let start = DispatchTime.now().uptimeNanoseconds
+                activations[index] = try layer.forward(inputs, training: training)
+                layerTimer(layer, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+            } else {
+                activations[index] = try layer.forward(inputs, training: training)
+            }
             computed.append(index)
             for source in nodes[index].inputs {
                 remainingUses[source] -= 1
@@ -148,6 +156,9 @@ public final class Graph {
         }
         return gradients.filter { run.fed.contains($0.key) }
     }
+
+    /// Called after each layer's forward pass with its wall time in seconds (profiling).
+    public var layerTimer: ((Layer, Double) -> Void)?
 
     /// When true, `backward` also computes gradients reaching the fed nodes
     /// (Grad-CAM and gradient checks need them; training does not).

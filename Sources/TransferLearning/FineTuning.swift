@@ -146,8 +146,14 @@ public struct FineTuning {
             train = trainSet
             validation = validationSet.count > 0 ? validationSet : nil
         } else {
-            train = ImageBatchSource(items: dataset.train, pipeline: ImagePipeline(spec: spec, decoder: configuration.decoder, augmenter: configuration.augmenter))
-            validation = dataset.validation.isEmpty ? nil : ImageBatchSource(items: dataset.validation, pipeline: pipeline)
+            // Images are decoded anew in every epoch, where one bad file would end the run:
+            // leave the unreadable ones out first, reported as the cached path does.
+            let trainItems = try Self.readable(dataset.train, decoder: configuration.decoder, strict: configuration.strict)
+            let validationItems = try Self.readable(dataset.validation, decoder: configuration.decoder, strict: configuration.strict)
+            for item in trainItems.skipped + validationItems.skipped { onSkip(item) }
+            skipped += trainItems.skipped + validationItems.skipped
+            train = ImageBatchSource(items: trainItems.items, pipeline: ImagePipeline(spec: spec, decoder: configuration.decoder, augmenter: configuration.augmenter))
+            validation = validationItems.items.isEmpty ? nil : ImageBatchSource(items: validationItems.items, pipeline: pipeline)
         }
         stages.append(StageTiming(name: "activations", seconds: Date().timeIntervalSince(started)))
 
@@ -191,6 +197,27 @@ public struct FineTuning {
         return Result(model: model, headHistory: headHistory, history: history, validationMetrics: metrics, skipped: skipped,
                       trainableLayers: graph.layers.filter(\.isTrainable).map(\.name), usedActivationCache: cacheActivations,
                       interrupted: trainer.wasInterrupted, stages: stages)
+    }
+
+    /// The items whose files decode, and the others as skipped (in list order); with `strict`,
+    /// the first bad file's error is thrown instead.
+    static func readable(_ items: [DatasetItem], decoder: ImageDecoder, strict: Bool) throws -> (items: [DatasetItem], skipped: [SkippedImage]) {
+        var failures = [Error?](repeating: nil, count: items.count)
+        failures.withUnsafeMutableBufferPointer { buffer in
+            nonisolated(unsafe) let slots = buffer.baseAddress!
+            // Each iteration writes only its own slot.
+            DispatchQueue.concurrentPerform(iterations: items.count) { index in
+                do { _ = try decoder.decode(contentsOf: items[index].url) } catch { slots[index] = error }
+            }
+        }
+        var kept = [DatasetItem](), skipped = [SkippedImage]()
+        for (index, item) in items.enumerated() {
+            guard let error = failures[index] else { kept.append(item); continue }
+            if strict { throw error }
+            let reason = (error as? ImageError)?.reasonDescription ?? error.localizedDescription
+            skipped.append(SkippedImage(index: index, path: item.path, reason: reason))
+        }
+        return (kept, skipped)
     }
 
     /// The layers of the top `unfreeze` blocks, and every layer after the last block.

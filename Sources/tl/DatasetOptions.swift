@@ -48,12 +48,28 @@ struct OutputLocation {
         model = URL(fileURLWithPath: path)
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-            throw ValidationError("--output \(path) is a folder; give a file name such as \(path)/model.h5")
+            throw CLIError("--output \(path) is a folder; give a file name such as \(path)/model.h5")
         }
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try createOutputFolder(folder, for: "--output \(path)")
         guard FileManager.default.isWritableFile(atPath: folder.path) else {
-            throw ValidationError("--output \(path): the folder \(folder.path) is not writable")
+            throw CLIError("--output \(path): the folder \(folder.path) is not writable")
         }
+    }
+}
+
+/// Creates `folder` and its parents for an output, or fails with one line naming them
+/// (Foundation's own error prints as an NSError dump).
+func createOutputFolder(_ folder: URL, for option: String) throws {
+    do {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    } catch {
+        let error = error as NSError
+        var reason = error.localizedFailureReason ?? error.localizedDescription
+        if let underlying = (error.userInfo[NSUnderlyingErrorKey] as? Error).map({ $0 as NSError }),
+           underlying.domain == NSPOSIXErrorDomain {
+            reason = String(cString: strerror(Int32(underlying.code)))
+        }
+        throw CLIError("\(option): cannot create the folder \(folder.path) (\(reason))")
     }
 }
 

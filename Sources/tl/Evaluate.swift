@@ -51,12 +51,12 @@ struct Evaluate: ParsableCommand {
         // The dataset's class k is the model's class mapping[k].
         let mapping: [Int] = try dataset.classNames.map { name in
             guard let index = predictor.classNames.firstIndex(of: name) else {
-                throw ValidationError("class '\(name)' of \(data) is not one of the model's classes (\(predictor.classNames.prefix(10).joined(separator: ", ")))")
+                throw CLIError("class '\(name)' of \(data) is not one of the model's classes (\(predictor.classNames.prefix(10).joined(separator: ", ")))")
             }
             return index
         }
         let outputFolder = URL(fileURLWithPath: output)
-        try FileManager.default.createDirectory(at: outputFolder, withIntermediateDirectories: true)
+        try createOutputFolder(outputFolder, for: "--output \(output)")
 
         let spec = InputSpec(width: model.inputSize.width, height: model.inputSize.height, resizeMode: ResizeMode(parsing: resize)!)
         let loader = BatchLoader(items: items, pipeline: ImagePipeline(spec: spec, decoder: decoding.decoder), batchSize: batchSize, strict: strict) { skipped in
@@ -75,7 +75,7 @@ struct Evaluate: ParsableCommand {
             progress.advance(by: batch.count + batch.skipped.count)
         }
         progress.finish()
-        guard !labels.isEmpty else { throw ValidationError("\(data): no image could be read") }
+        guard !labels.isEmpty else { throw CLIError("\(data): no image could be read") }
         let metrics = try ClassificationMetrics(trueLabels: labels, probabilities: probabilities, classNames: predictor.classNames)
         report.metrics = metrics
         report.dataset = datasetReport(dataset, source: data)

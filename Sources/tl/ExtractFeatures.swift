@@ -76,7 +76,7 @@ struct ExtractFeatures: ParsableCommand {
         } catch DatasetError.noClassFolders {
             items = try DatasetLoader.unlabeledImages(in: url).items
         }
-        guard !items.isEmpty else { throw ValidationError("\(data): no PNG or JPEG images") }
+        guard !items.isEmpty else { throw CLIError("\(data): no PNG or JPEG images") }
         let model = try LoadedModel.load(modelOptions.modelOptions)
         let extractor = try FeatureExtractor(model: model, layer: layer, pooling: pool)
         let spec = InputSpec(width: model.inputSize.width, height: model.inputSize.height, resizeMode: ResizeMode(parsing: resize)!)

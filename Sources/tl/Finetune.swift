@@ -80,7 +80,7 @@ struct Finetune: ParsableCommand {
         if let from { options.path = from }
         let backbone = try LoadedModel.load(options)
         if let from, backbone.classNames != dataset.classNames {
-            throw ValidationError("--from \(from): its classes \(backbone.classNames ?? []) differ from the dataset's \(dataset.classNames)")
+            throw CLIError("--from \(from): its classes \(backbone.classNames ?? []) differ from the dataset's \(dataset.classNames)")
         }
         report.model = ModelFingerprint(path: backbone.path, sha256: backbone.sha256, architecture: backbone.architecture?.rawValue)
 

@@ -9,11 +9,12 @@ struct Info: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Describe a model file: format, architecture, input, preprocessing, layers and blocks.",
         discussion: """
+        Blocks are listed from the top: `tl finetune --unfreeze 3` trains the first 3 of them.
+
         Examples:
           tl info                                  # the embedded default model
           tl info resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5
           tl info my_model.h5 --json > model.json
-        Blocks are listed from the top: `tl finetune --unfreeze 3` trains the first 3 of them.
         """
     )
 
@@ -31,7 +32,7 @@ struct Info: ParsableCommand {
 
     func run() throws {
         if let file, !FileManager.default.fileExists(atPath: file) {
-            throw ValidationError("\(file): no such file")
+            throw CLIError("\(file): no such file")
         }
         let model = try LoadedModel.load(ModelOptions(path: file, architecture: arch))
         let graph = model.graph

@@ -58,7 +58,7 @@ struct Predict: ParsableCommand {
         let model = try LoadedModel.load(modelOptions.modelOptions)
         let predictor = try Predictor(model: model)
         let files = try ImageFileList(paths: images)
-        guard !files.urls.isEmpty else { throw ValidationError("no PNG or JPEG images in \(images.joined(separator: ", "))") }
+        guard !files.urls.isEmpty else { throw CLIError("no PNG or JPEG images in \(images.joined(separator: ", "))") }
         let spec = InputSpec(width: model.inputSize.width, height: model.inputSize.height,
                              resizeMode: ResizeMode(parsing: resize)!)
         let pipeline = ImagePipeline(spec: spec, decoder: decoding.decoder)
@@ -70,7 +70,7 @@ struct Predict: ParsableCommand {
             warn("warning: skipped \(skipped.path): \(skipped.reason)")
         }
         let gradCAM = explain != nil ? try GradCAM(model: model) : nil
-        if let explain { try FileManager.default.createDirectory(atPath: explain, withIntermediateDirectories: true) }
+        if let explain { try createOutputFolder(URL(fileURLWithPath: explain), for: "--explain \(explain)") }
         while let batch = try loader.nextBatch() {
             let predictions = try predictor.predict(batch.images, top: top)
             for (row, index) in batch.indices.enumerated() {

@@ -8,7 +8,9 @@ struct SelfCheck: ParsableCommand {
         commandName: "self-check",
         abstract: "Check that the BLAS library computes correctly on this CPU, and say which kernel it uses.",
         discussion: """
-        Some OpenBLAS builds compute wrong results on CPUs they do not know. This compares a convolution computed through BLAS with a direct loop, and fails if they differ. Example:
+        Some OpenBLAS builds compute wrong results on CPUs they do not know. This compares a convolution computed through BLAS with a direct loop, and fails if they differ.
+
+        Example:
           tl self-check
         """
     )
@@ -37,7 +39,7 @@ struct SelfCheck: ParsableCommand {
             worst = max(worst, abs(Float(sum) - output.scalars[((n * oh + oy) * ow + ox) * 23 + f]))
         } } } }
         guard worst < 1e-3 else {
-            throw ValidationError("BLAS self-check failed: largest difference \(worst); try OPENBLAS_CORETYPE=Haswell or Prescott")
+            throw CLIError("BLAS self-check failed: largest difference \(worst); try OPENBLAS_CORETYPE=Haswell or Prescott")
         }
         print("convolution through BLAS matches a direct loop (largest difference \(worst))")
     }

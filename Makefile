@@ -26,7 +26,8 @@ demo: deps build model samples
 ## test: install what is missing, build and run the whole test suite
 test: deps model samples
 	swift build --build-tests
-	swift test --skip-build
+	# The suite is XCTest; without Swift Testing the run ends on the XCTest summary line.
+	swift test --skip-build --disable-swift-testing
 
 ## deps: the system libraries and Python (apt-get), installed only when missing
 deps:
@@ -61,7 +62,7 @@ parity: deps model
 	.venv-tf/bin/python scripts/parity/make_mobile_fixtures.py .cache/parity
 	swift build -c release -Xswiftc -enable-testing --build-tests
 	TL_PARITY_DIR=$(CURDIR)/.cache/parity TL_ROUNDTRIP_DIR=$(CURDIR)/.cache/parity/roundtrip \
-		swift test -c release -Xswiftc -enable-testing --skip-build --filter "ZooParityTests|MobileZooParityTests|KerasWriterTests"
+		swift test -c release -Xswiftc -enable-testing --skip-build --disable-swift-testing --filter "ZooParityTests|MobileZooParityTests|KerasWriterTests"
 	.venv-tf/bin/python scripts/parity/check_roundtrip.py .cache/parity/roundtrip
 
 clean:

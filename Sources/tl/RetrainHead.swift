@@ -171,5 +171,16 @@ func datasetReport(_ dataset: Dataset, source: String) -> TransferLearning.Datas
     if !dataset.test.isEmpty {
         splits.append(SplitSummary(name: "test", labels: dataset.test.compactMap(\.label), classNames: dataset.classNames))
     }
-    return TransferLearning.DatasetSummary(source: source, classNames: dataset.classNames, splits: splits)
+    // The listing counts ignored files rather than keeping their paths; the report says how many of each kind.
+    var ignored = [FileIssue]()
+    if dataset.ignored.hidden > 0 {
+        ignored.append(FileIssue(path: source, reason: "\(dataset.ignored.hidden) hidden file(s) or folder(s) ignored"))
+    }
+    for (suffix, count) in dataset.ignored.unsupported.sorted(by: { $0.key < $1.key }) {
+        ignored.append(FileIssue(path: source, reason: "\(count) file(s) \(suffix.isEmpty ? "without extension" : "with extension .\(suffix)") ignored (not PNG or JPEG)"))
+    }
+    if dataset.ignored.outsideClassFolders > 0 {
+        ignored.append(FileIssue(path: source, reason: "\(dataset.ignored.outsideClassFolders) file(s) beside the class folders ignored"))
+    }
+    return TransferLearning.DatasetSummary(source: source, classNames: dataset.classNames, splits: splits, ignoredFiles: ignored)
 }

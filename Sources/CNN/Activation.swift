@@ -79,6 +79,8 @@ public final class Activation: UnaryLayer {
     public let name: String
     public let kind: ActivationKind
     public var isTrainable = true
+    /// Set by `Graph.fuseForInference()` when the preceding convolution applies this activation.
+    public internal(set) var isBypassed = false
     public var parameters: [Parameter] { [] }
     /// The input or the output of the latest training forward pass, whichever backward needs.
     private var saved: Tensor?
@@ -100,7 +102,7 @@ public final class Activation: UnaryLayer {
         _ = try outputShape(for: Array(input.shape.dropFirst()))
         savedShape = training ? input.shape : nil
         saved = nil
-        if kind == .linear || input.count == 0 { return input }
+        if kind == .linear || input.count == 0 || isBypassed { return input }
         let rowLength = input.shape.last ?? 1
         let output = Tensor.overwritten(shape: input.shape) { y in
             input.withPointer { x in

@@ -36,6 +36,9 @@ public final class BatchNormalization: UnaryLayer {
     /// unchanged while gamma and beta still learn (Keras has no such switch: its frozen
     /// layers freeze all four; this is the common "frozen statistics" fine-tuning choice).
     public var usesMovingStatisticsInTraining = false
+    /// Set by `Graph.fuseForInference()` when the preceding convolution applies this
+    /// layer's affine map itself: the layer then passes its input through.
+    public internal(set) var isBypassed = false
     /// Which batch variance the moving variance absorbs (see the type's comment); the
     /// format layer sets `.tfKeras` for models written by Keras 2.
     public var movingVarianceUpdate: MovingVarianceUpdate = .biased
@@ -100,6 +103,7 @@ public final class BatchNormalization: UnaryLayer {
 
     public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
         _ = try outputShape(for: Array(input.shape.dropFirst()))
+        if isBypassed { return input }
         let rows = input.count / channels
         let batchMode = usesBatchStatistics(training: training)
         let mean: [Float]

@@ -10,6 +10,9 @@ public final class Conv2D: UnaryLayer {
     public let kernel: Parameter
     public let bias: Parameter?
     public var isTrainable = true { didSet { applyTrainable() } }
+    /// A following batch normalization and activation, applied to each output chunk
+    /// while it is in cache (set by `Graph.fuseForInference()`, inference only).
+    public internal(set) var epilogue: ConvolutionEpilogue?
     private var savedInput: Tensor?
 
     public init(name: String, inputChannels: Int, filters: Int, kernelSize: (Int, Int),
@@ -50,7 +53,9 @@ public final class Conv2D: UnaryLayer {
         input.withPointer { x in
             kernel.value.withPointer { w in
                 output.withMutablePointer { y in
-                    if let bias {
+                    if let epilogue {
+                        conv2dForward(input: x, kernel: w, bias: nil, output: y, sizes: sizes, epilogue: epilogue)
+                    } else if let bias {
                         bias.value.withPointer { b in conv2dForward(input: x, kernel: w, bias: b, output: y, sizes: sizes) }
                     } else {
                         conv2dForward(input: x, kernel: w, bias: nil, output: y, sizes: sizes)

@@ -14,7 +14,7 @@ func outputChunkRows(rows: Int, patchSize: Int, channels: Int) -> Int {
 /// output (N, OH, OW, Cout) = conv(input (N, H, W, Cin), kernel (KH, KW, Cin, Cout)) + bias.
 /// Writes every element of `output`, which may be uninitialized.
 public func conv2dForward(input: UnsafePointer<Float>, kernel: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-                          output: UnsafeMutablePointer<Float>, sizes: ConvolutionSizes) {
+                          output: UnsafeMutablePointer<Float>, sizes: ConvolutionSizes, epilogue: ConvolutionEpilogue? = nil) {
     let rows = sizes.outputPixels
     let k = sizes.patchSize
     let n = sizes.outputChannels
@@ -35,6 +35,7 @@ public func conv2dForward(input: UnsafePointer<Float>, kernel: UnsafePointer<Flo
             }
             sgemm(transposeA: false, transposeB: false, m: count, n: n, k: k, a: a, lda: k,
                   b: kernel, ldb: n, beta: bias == nil ? 0 : 1, c: output + start * n, ldc: n)
+            epilogue?.apply(to: output + start * n, rows: count)
             start += count
         }
     }

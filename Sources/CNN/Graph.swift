@@ -83,6 +83,7 @@ public final class Graph {
     /// Computes `fetching` from the fed activations; nodes that neither are fed
     /// nor lead to a fetched node are skipped.
     public func run(feeding: [Int: Tensor], fetching: [Int], training: Bool) throws -> [Int: Tensor] {
+        if training && isFused { unfuse() }
         for (node, tensor) in feeding {
             let expected = nodes[node].outputShape
             guard Array(tensor.shape.dropFirst()) == expected else {

@@ -28,6 +28,7 @@ public final class FeatureExtractor {
             layerName = model.graph.nodes[model.featureNode].layer?.name ?? model.graph.inputName
         }
         self.pooling = pooling
+        model.graph.fuseForInference(preserving: [node])
     }
 
     /// The length of each feature vector.

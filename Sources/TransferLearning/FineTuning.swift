@@ -136,6 +136,7 @@ public struct FineTuning {
         let train: BatchSource
         let validation: BatchSource?
         if cacheActivations {
+            graph.fuseForInference(preserving: Set(frontierNodes))
             let trainSet = try ActivationSet.compute(graph: graph, nodes: frontierNodes, items: dataset.train, pipeline: pipeline,
                                                     batchSize: configuration.batchSize, strict: configuration.strict,
                                                     progress: { progress("activations", $0, imageCount) }, onSkip: onSkip)

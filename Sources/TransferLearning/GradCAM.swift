@@ -33,6 +33,7 @@ public final class GradCAM {
         let graph = model.graph
         var input = image
         model.externalPreprocessing.apply(to: &input)
+        graph.fuseForInference(preserving: [mapNode, graph.outputNode])
         let map = try graph.run(feeding: [0: input], fetching: [mapNode], training: false)[mapNode]!
 
         // A backward pass through the frozen top at inference semantics: every layer

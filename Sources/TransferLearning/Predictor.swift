@@ -20,6 +20,7 @@ public final class Predictor {
         } else {
             classNames = (0..<count).map { "class \($0)" }
         }
+        model.graph.fuseForInference(preserving: [model.graph.outputNode])
     }
 
     /// Class probabilities (N, K) for images (N, H, W, 3) in [0, 255].

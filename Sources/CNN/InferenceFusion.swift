@@ -1,0 +1,98 @@
+/// What a convolution applies to its output when a batch normalization (and a
+/// ReLU or ReLU6) that follows it has been fused into it: y = act(x·scale + shift),
+/// with the convolution's bias folded into `shift`.
+public struct ConvolutionEpilogue: Sendable {
+    public var scale: [Float]
+    public var shift: [Float]
+    public var activation: ActivationKind
+
+    /// Applies the map to `rows` rows of `scale.count` channels, split between threads by rows.
+    func apply(to output: UnsafeMutablePointer<Float>, rows: Int) {
+        let channels = scale.count
+        let target = SendablePointer(output)
+        let (scale, shift, activation) = (self.scale, self.shift, self.activation)
+        scale.withUnsafeBufferPointer { scaleBuffer in
+            shift.withUnsafeBufferPointer { shiftBuffer in
+                let s = SendableConstPointer(scaleBuffer.baseAddress!)
+                let b = SendableConstPointer(shiftBuffer.baseAddress!)
+                // Each thread owns a contiguous range of rows.
+                parallelChunks(rows, minimumChunk: 128) { part in
+                    for row in part {
+                        let line = target.base + row * channels
+                        switch activation {
+                        case .relu:
+                            for c in 0..<channels { line[c] = max(0, line[c] * s.base[c] + b.base[c]) }
+                        case .relu6:
+                            for c in 0..<channels { line[c] = min(6, max(0, line[c] * s.base[c] + b.base[c])) }
+                        default:
+                            for c in 0..<channels { line[c] = line[c] * s.base[c] + b.base[c] }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+extension Graph {
+    /// Folds each batch normalization that follows a convolution (and a ReLU or ReLU6
+    /// after it) into the convolution's output pass, for inference: one pass over the
+    /// activations instead of three. Weights are not changed, so saving is unaffected;
+    /// a training run undoes the fusion first (`run` calls `unfuse`). Nodes in `preserving`
+    /// keep their own outputs: a chain is not fused where one of them would be hidden inside it.
+    public func fuseForInference(preserving: Set<Int> = []) {
+        unfuse()
+        var consumers = [Int: [Int]]()
+        for (index, node) in nodes.enumerated() {
+            for input in node.inputs { consumers[input, default: []].append(index) }
+        }
+        if outputNode >= 0 { consumers[outputNode, default: []].append(-1) }
+        for (index, node) in nodes.enumerated() {
+            guard let conv = node.layer as? Conv2D, conv.epilogue == nil,
+                  let next = consumers[index], next.count == 1, next[0] >= 0 else { continue }
+            var scale = [Float](repeating: 1, count: conv.filters)
+            var shift = conv.bias?.value.scalars ?? [Float](repeating: 0, count: conv.filters)
+            var last = index
+            var fused = [Layer]()
+            if let norm = nodes[next[0]].layer as? BatchNormalization, norm.channels == conv.filters {
+                let (multiplier, offset) = norm.inferenceAffine()
+                for c in 0..<conv.filters {
+                    scale[c] = multiplier[c]
+                    shift[c] = shift[c] * multiplier[c] + offset[c]
+                }
+                fused.append(norm)
+                last = next[0]
+            }
+            var activation = ActivationKind.linear
+            if let after = consumers[last], after.count == 1, after[0] >= 0, !preserving.contains(last),
+               let act = nodes[after[0]].layer as? Activation, act.kind == .relu || act.kind == .relu6 {
+                activation = act.kind
+                fused.append(act)
+            }
+            guard !fused.isEmpty, !preserving.contains(index) else { continue }
+            conv.epilogue = ConvolutionEpilogue(scale: scale, shift: shift, activation: activation)
+            for layer in fused {
+                (layer as? BatchNormalization)?.isBypassed = true
+                (layer as? Activation)?.isBypassed = true
+            }
+        }
+    }
+
+    /// Restores every fused layer of this graph. Layers are shared between graphs (a
+    /// backbone and the classifier built on it), so the flags are read from the layers
+    /// themselves, whichever graph fused them.
+    public func unfuse() {
+        for node in nodes {
+            if let conv = node.layer as? Conv2D, conv.epilogue != nil { conv.epilogue = nil }
+            if let norm = node.layer as? BatchNormalization, norm.isBypassed { norm.isBypassed = false }
+            if let activation = node.layer as? Activation, activation.isBypassed { activation.isBypassed = false }
+        }
+    }
+
+    public var isFused: Bool {
+        nodes.contains { node in
+            (node.layer as? Conv2D)?.epilogue != nil || (node.layer as? BatchNormalization)?.isBypassed == true
+                || (node.layer as? Activation)?.isBypassed == true
+        }
+    }
+}

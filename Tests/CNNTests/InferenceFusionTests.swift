@@ -1,0 +1,58 @@
+import XCTest
+@testable import CNN
+
+final class InferenceFusionTests: XCTestCase {
+    /// conv → BN → ReLU6, conv → BN (feeding an Add), conv → ReLU: the fused graph gives
+    /// the unfused outputs, keeps preserved nodes' values, and training undoes the fusion.
+    func makeGraph() throws -> (Graph, [Int]) {
+        var generator = SeededGenerator(seed: 31)
+        let graph = Graph(inputShape: [7, 6, 3])
+        func randomize(_ layer: Layer) {
+            for parameter in layer.parameters {
+                let positive = parameter.name == "moving_variance"
+                parameter.value = generator.uniformTensor(shape: parameter.shape, low: positive ? 0.5 : -1, high: positive ? 1.5 : 1)
+            }
+        }
+        let c1 = try Conv2D(name: "c1", inputChannels: 3, filters: 5, kernelSize: (3, 3), strides: (2, 2), padding: .same)
+        let b1 = BatchNormalization(name: "b1", channels: 5)
+        let c2 = try Conv2D(name: "c2", inputChannels: 5, filters: 5, kernelSize: (1, 1), useBias: false)
+        let b2 = BatchNormalization(name: "b2", channels: 5, epsilon: 1.001e-5)
+        let c3 = try Conv2D(name: "c3", inputChannels: 5, filters: 5, kernelSize: (3, 3), padding: .same)
+        for layer in [c1, b1, c2, b2, c3] as [Layer] { randomize(layer) }
+        let n1 = try graph.add(c1)
+        let n2 = try graph.add(b1)
+        let n3 = try graph.add(Activation(name: "r1", kind: .relu6))
+        let n4 = try graph.add(c2)
+        let n5 = try graph.add(b2)
+        let n6 = try graph.add(c3, inputs: [n3])
+        let n7 = try graph.add(Activation(name: "r3", kind: .relu), inputs: [n6])
+        let n8 = try graph.add(Add(name: "add"), inputs: [n5, n7])
+        return (graph, [n1, n2, n3, n4, n5, n6, n7, n8])
+    }
+
+    func testFusedOutputsMatchUnfused() throws {
+        let (graph, nodes) = try makeGraph()
+        var generator = SeededGenerator(seed: 32)
+        let input = generator.uniformTensor(shape: [2, 7, 6, 3])
+        let expected = try graph.forward(input)
+        graph.fuseForInference()
+        XCTAssertTrue(graph.isFused)
+        XCTAssertNotNil((graph.nodes[nodes[0]].layer as? Conv2D)?.epilogue)
+        assertClose(try graph.forward(input), expected, absolute: 1e-5, relative: 1e-5, "fused")
+        _ = try graph.forward(input, training: true)
+        XCTAssertFalse(graph.isFused, "a training pass undoes the fusion")
+    }
+
+    func testPreservedNodesKeepTheirValues() throws {
+        let (graph, nodes) = try makeGraph()
+        var generator = SeededGenerator(seed: 33)
+        let input = generator.uniformTensor(shape: [1, 7, 6, 3])
+        let expected = try graph.run(feeding: [0: input], fetching: [nodes[1], nodes[3]], training: false)
+        graph.fuseForInference(preserving: [nodes[1], nodes[3]])
+        let fused = try graph.run(feeding: [0: input], fetching: [nodes[1], nodes[3]], training: false)
+        assertClose(fused[nodes[1]]!, expected[nodes[1]]!, absolute: 1e-5, relative: 1e-5, "preserved BN output")
+        assertClose(fused[nodes[3]]!, expected[nodes[3]]!, absolute: 1e-5, relative: 1e-5, "preserved conv output")
+        XCTAssertNil((graph.nodes[nodes[0]].layer as? Conv2D)?.epilogue?.activation == .relu6 ? 1 : nil,
+                     "the activation after a preserved BN is not fused")
+    }
+}

@@ -114,13 +114,18 @@ struct Finetune: ParsableCommand {
             .run(checkpoint: checkpoint, resume: resume, progress: { stage, done, total in
                 let bar = bars[stage] ?? ProgressBar(stage, total: total, unit: stage == "fine-tuning" || stage == "training" ? "epochs" : "images",
                                                      quiet: runOptions.quiet)
+                if bars[stage] == nil {
+                    // A new stage: the previous ones are over.
+                    for (name, other) in bars where name != stage { other.finish() }
+                    bars = bars.filter { $0.key == stage }
+                }
                 bars[stage] = bar
                 bar.advance(by: done - bar.done)
             }, onSkip: { skipped in
                 if warned.insert(skipped.path).inserted { warn("warning: skipped \(skipped.path): \(skipped.reason)") }
             }, onEpoch: { record in
                 if let stopAfterEpochs, record.epoch >= stopAfterEpochs { interruptRequested = true }
-                if runOptions.quiet || isatty(STDERR_FILENO) == 0 { warn(epochLine(record)) }
+                if !runOptions.quiet && isatty(STDERR_FILENO) == 0 { warn(epochLine(record)) }
             }, shouldStop: { interruptRequested })
         bars.values.forEach { $0.finish() }
         if result.interrupted {

@@ -7,6 +7,7 @@ final class ProgressBar {
     private let total: Int
     private let unit: String
     private let enabled: Bool
+    private let quiet: Bool
     private let started = Date()
     private var lastDraw = Date.distantPast
     private(set) var done = 0
@@ -16,6 +17,7 @@ final class ProgressBar {
         self.total = total
         self.unit = unit
         enabled = !quiet && isatty(STDERR_FILENO) != 0
+        self.quiet = quiet
     }
 
     func advance(by count: Int = 1) {
@@ -28,7 +30,15 @@ final class ProgressBar {
     }
 
     func finish() {
-        guard enabled else { return }
+        guard enabled else {
+            // Without a terminal, one line per stage instead of a bar.
+            if !quiet && done > 0 {
+                let elapsed = max(Date().timeIntervalSince(started), 1e-9)
+                let line = String(format: "%@: %d %@ in %@ (%.1f/s)\n", label, done, unit, formatDuration(elapsed), Double(done) / elapsed)
+                FileHandle.standardError.write(Data(line.utf8))
+            }
+            return
+        }
         draw(now: Date())
         FileHandle.standardError.write(Data("\n".utf8))
     }

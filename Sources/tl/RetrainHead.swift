@@ -109,12 +109,17 @@ struct RetrainHead: ParsableCommand {
         let result = try job.run(progress: { stage, done, total in
             let bar = bars[stage] ?? ProgressBar(stage == "features" ? "features" : "training", total: total,
                                                  unit: stage == "features" ? "images" : "epochs", quiet: runOptions.quiet)
+            if bars[stage] == nil {
+                // A new stage: the previous ones are over.
+                for (name, other) in bars where name != stage { other.finish() }
+                bars = bars.filter { $0.key == stage }
+            }
             bars[stage] = bar
             bar.advance(by: done - bar.done)
         }, onSkip: { skipped in
             warn("warning: skipped \(skipped.path): \(skipped.reason)")
         }, onEpoch: { record in
-            if runOptions.quiet || isatty(STDERR_FILENO) == 0 { warn(epochLine(record)) }
+            if !runOptions.quiet && isatty(STDERR_FILENO) == 0 { warn(epochLine(record)) }
         })
         bars.values.forEach { $0.finish() }
 

@@ -1,8 +1,5 @@
 import CNN
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 import HDF5
 
 /// Saves a model as a Keras 2 full-model HDF5 file (`model_config` + `model_weights`),
@@ -17,19 +14,8 @@ public enum KerasWriter {
     /// interrupted save never leaves a broken file. `metadata` values are written as
     /// root attributes (e.g. `class_names` as a JSON list).
     public static func save(_ model: KerasModel, to path: String, metadata: [String: String] = [:]) throws {
-        let url = URL(fileURLWithPath: path)
-        let temporary = url.deletingLastPathComponent()
-            .appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)")
-        defer { try? FileManager.default.removeItem(at: temporary) }
-        do {
-            let file = try File(creating: temporary.path)
+        try File.writeAtomically(to: path) { file in
             try write(model, into: file, metadata: metadata)
-            try file.flush()
-        }
-        // rename(2) replaces the destination atomically: readers see the old file or the new one.
-        guard rename(temporary.path, path) == 0 else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path,
-                                                           NSLocalizedDescriptionKey: "\(path): cannot write (\(String(cString: strerror(errno))))"])
         }
     }
 

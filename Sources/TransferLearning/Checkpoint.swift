@@ -16,23 +16,16 @@ public enum Checkpoint {
                             metadata: [String: String], to folder: URL) throws {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try KerasWriter.save(model, to: folder.appendingPathComponent("model.h5").path, metadata: metadata)
-        let statePath = folder.appendingPathComponent("state.h5").path
-        let temporary = folder.appendingPathComponent(".state.h5.tmp-\(getpid())").path
-        defer { unlink(temporary) }
-        do {
-            let file = try File(creating: temporary)
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            try file.setAttribute(named: "history", to: String(decoding: try encoder.encode(history), as: UTF8.self))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let historyText = String(decoding: try encoder.encode(history), as: UTF8.self)
+        try File.writeAtomically(to: folder.appendingPathComponent("state.h5").path) { file in
+            try file.setAttribute(named: "history", to: historyText)
             try file.setAttribute(named: "iterations", to: iterations)
             for (index, buffer) in moments.enumerated() {
                 guard let buffer else { continue }
                 try file.createDataset(at: "moments/\(index)", values: buffer, shape: [buffer.count])
             }
-            try file.flush()
-        }
-        guard rename(temporary, statePath) == 0 else {
-            throw TransferLearningError.invalidFile(path: statePath, reason: "cannot write (\(String(cString: strerror(errno))))")
         }
     }
 

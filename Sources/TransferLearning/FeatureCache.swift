@@ -1,8 +1,5 @@
 import CNN
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 import HDF5
 
 /// Backbone features kept on disk, so a second `retrain-head` with other
@@ -59,22 +56,13 @@ public final class FeatureCache {
     public func save() throws {
         guard added > 0 else { return }
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
-        defer { try? FileManager.default.removeItem(at: temporary) }
         let ids = rows.keys.sorted()
         var values = [Float]()
         values.reserveCapacity(ids.count * dimension)
         for id in ids { values.append(contentsOf: rows[id]!) }
-        do {
-            let file = try File(creating: temporary.path)
+        try File.writeAtomically(to: url.path) { file in
             try file.createDataset(at: "ids", strings: ids, storage: .variableLength)
             try file.createDataset(at: "features", values: values, shape: [ids.count, dimension])
-            try file.flush()
-        }
-        // rename(2) replaces the destination atomically: readers see the old file or the new one.
-        guard rename(temporary.path, url.path) == 0 else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path,
-                                                           NSLocalizedDescriptionKey: "\(url.path): cannot write (\(String(cString: strerror(errno))))"])
         }
         added = 0
     }

@@ -1,9 +1,7 @@
 import CNN
 import Foundation
 import HDF5
-#if canImport(Glibc)
-import Glibc
-#endif
+import Imaging
 
 /// Writes extracted features as HDF5, CSV or NumPy `.npy`, chosen by extension,
 /// always to a temporary file that is renamed into place.
@@ -46,8 +44,7 @@ public enum FeatureFileWriter {
         }
         switch format {
         case .hdf5:
-            try atomically(path) { temporary in
-                let file = try File(creating: temporary)
+            try File.writeAtomically(to: path) { file in
                 try file.createDataset(at: "features", values: features.scalars, shape: features.shape)
                 try file.createDataset(at: "paths", strings: paths, storage: .variableLength)
                 if let labels { try file.createDataset(at: "labels", values: labels.map(Int64.init), shape: [labels.count]) }
@@ -57,7 +54,6 @@ public enum FeatureFileWriter {
                 try file.setAttribute(named: "layer", to: provenance.layer)
                 try file.setAttribute(named: "pooling", to: provenance.pooling)
                 try file.setAttribute(named: "preprocessing", to: provenance.input)
-                try file.flush()
             }
             return [path]
         case .csv:
@@ -69,17 +65,17 @@ public enum FeatureFileWriter {
                 text += features.scalars[(row * dimension)..<((row + 1) * dimension)].map { "\($0)" }.joined(separator: ",")
                 text += "\n"
             }
-            try atomically(path) { try Data(text.utf8).write(to: URL(fileURLWithPath: $0)) }
+            try AtomicFile.write(Data(text.utf8), to: URL(fileURLWithPath: path))
             return [path]
         case .npy:
-            try atomically(path) { try npyData(features).write(to: URL(fileURLWithPath: $0)) }
+            try AtomicFile.write(npyData(features), to: URL(fileURLWithPath: path))
             let sidecar = URL(fileURLWithPath: path).deletingPathExtension().path + ".rows.csv"
             var text = "row,path,label\n"
             for row in 0..<paths.count {
                 let label = labels.map { classNames.indices.contains($0[row]) ? classNames[$0[row]] : "" } ?? ""
                 text += "\(row),\(csvEscaped(paths[row])),\(csvEscaped(label))\n"
             }
-            try atomically(sidecar) { try Data(text.utf8).write(to: URL(fileURLWithPath: $0)) }
+            try AtomicFile.write(Data(text.utf8), to: URL(fileURLWithPath: sidecar))
             return [path, sidecar]
         }
     }
@@ -102,15 +98,5 @@ public enum FeatureFileWriter {
     static func csvEscaped(_ text: String) -> String {
         guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) else { return text }
         return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
-
-    static func atomically(_ path: String, _ body: (String) throws -> Void) throws {
-        let url = URL(fileURLWithPath: path)
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())").path
-        defer { unlink(temporary) }
-        try body(temporary)
-        guard rename(temporary, path) == 0 else {
-            throw TransferLearningError.invalidFile(path: path, reason: "cannot write (\(String(cString: strerror(errno))))")
-        }
     }
 }

@@ -19,41 +19,14 @@ import Zoo
 /// `TL_PARITY_ONLY=resnet50,vgg16` restricts the architectures. Even a debug build runs
 /// all cases in about 20 s (the convolutions are BLAS calls).
 final class ZooParityTests: XCTestCase {
-    struct Manifest: Decodable {
-        struct Case: Decodable {
-            let `case`: String
-            let architecture: String
-            let input_size: Int
-            let include_top: Bool
-            let fixture: String
-            let weights: String
-        }
-        let cases: [Case]
-    }
-
-    static func directory() throws -> URL {
-        guard let path = ProcessInfo.processInfo.environment["TL_PARITY_DIR"], !path.isEmpty else {
-            throw XCTSkip("set TL_PARITY_DIR to the output of scripts/parity/make_zoo_fixtures.py (`make parity` does both)")
-        }
-        // The classic zoo's script writes into its own subdirectory (the mobile zoo's uses `mobile`).
-        return URL(fileURLWithPath: path).appendingPathComponent("classic")
-    }
-
     func testZooMatchesKeras() throws {
-        let directory = try Self.directory()
-        let manifestURL = directory.appendingPathComponent("zoo_manifest.json")
-        guard FileManager.default.fileExists(atPath: manifestURL.path) else {
-            throw XCTSkip("\(manifestURL.path) is missing: run scripts/parity/make_zoo_fixtures.py \(directory.deletingLastPathComponent().path) (`make parity`)")
-        }
-        let manifest = try JSONDecoder().decode(Manifest.self, from: Data(contentsOf: manifestURL))
-        XCTAssertFalse(manifest.cases.isEmpty)
-        let filter = ProcessInfo.processInfo.environment["TL_PARITY_ONLY"].map { Set($0.split(separator: ",").map(String.init)) }
-        for entry in manifest.cases where filter?.contains(entry.architecture) ?? true {
+        let (directory, cases) = try ParityManifest.load(subdirectory: "classic", manifest: "zoo_manifest.json", script: "make_zoo_fixtures.py")
+        for entry in cases {
             try check(entry, in: directory)
         }
     }
 
-    func check(_ entry: Manifest.Case, in directory: URL) throws {
+    func check(_ entry: ParityManifest.Case, in directory: URL) throws {
         guard let architecture = Architecture(rawValue: entry.architecture) else {
             return XCTFail("\(entry.case): unknown architecture '\(entry.architecture)'")
         }

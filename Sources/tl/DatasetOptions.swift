@@ -13,18 +13,9 @@ struct DatasetOptionGroup: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("A separate validation folder or CSV (instead of --val-split).", valueName: "data"))
     var val: String?
 
-    @Option(name: .long, help: "center-crop (default), squash (as Keras's image_dataset_from_directory) or letterbox.")
-    var resize = "center-crop"
-
-    @Flag(name: .long, help: "Stop at the first unreadable image instead of skipping it.")
-    var strict = false
-
     func validate() throws {
         guard FileManager.default.fileExists(atPath: data) else { throw ValidationError("\(data): no such folder or file") }
         guard valSplit >= 0 && valSplit < 1 else { throw ValidationError("--val-split must be at least 0 and below 1") }
-        guard ResizeMode(parsing: resize) != nil else {
-            throw ValidationError("--resize \(resize): use center-crop, squash or letterbox")
-        }
     }
 
     func load(seed: UInt64) throws -> Dataset {
@@ -32,8 +23,6 @@ struct DatasetOptionGroup: ParsableArguments {
                                    validationSource: val.map { URL(fileURLWithPath: $0) })
         return try loader.load(from: URL(fileURLWithPath: data))
     }
-
-    var resizeMode: ResizeMode { ResizeMode(parsing: resize)! }
 }
 
 /// Where a run writes: the model file, and beside it report.json and the plots.

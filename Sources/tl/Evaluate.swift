@@ -21,23 +21,18 @@ struct Evaluate: ParsableCommand {
 
     @OptionGroup var modelOptions: ModelOptionGroup
     @OptionGroup var runOptions: RunOptionGroup
-    @OptionGroup var decoding: DecodingOptionGroup
+    @OptionGroup var input: InputOptionGroup
 
     @Option(name: .long, help: ArgumentHelp("Folder for report.json and confusion_matrix.png.", valueName: "folder"))
     var output = "evaluation"
 
-    @Option(name: .long, help: "center-crop (default), squash or letterbox.")
-    var resize = "center-crop"
 
     @Option(name: .long, help: "Images per forward pass.")
     var batchSize = 32
 
-    @Flag(name: .long, help: "Stop at the first unreadable image instead of skipping it.")
-    var strict = false
 
     func validate() throws {
         guard FileManager.default.fileExists(atPath: data) else { throw ValidationError("\(data): no such folder or file") }
-        guard ResizeMode(parsing: resize) != nil else { throw ValidationError("--resize \(resize): use center-crop, squash or letterbox") }
     }
 
     func run() throws {
@@ -58,8 +53,8 @@ struct Evaluate: ParsableCommand {
         let outputFolder = URL(fileURLWithPath: output)
         try createOutputFolder(outputFolder, for: "--output \(output)")
 
-        let spec = InputSpec(width: model.inputSize.width, height: model.inputSize.height, resizeMode: ResizeMode(parsing: resize)!)
-        let loader = BatchLoader(items: items, pipeline: ImagePipeline(spec: spec, decoder: decoding.decoder), batchSize: batchSize, strict: strict) { skipped in
+        let spec = InputSpec(width: model.inputSize.width, height: model.inputSize.height, resizeMode: input.resizeMode)
+        let loader = BatchLoader(items: items, pipeline: ImagePipeline(spec: spec, decoder: input.decoder), batchSize: batchSize, strict: input.strict) { skipped in
             warn("warning: skipped \(skipped.path): \(skipped.reason)")
         }
         let progress = ProgressBar("evaluate", total: items.count, quiet: runOptions.quiet)

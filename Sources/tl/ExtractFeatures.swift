@@ -34,7 +34,7 @@ struct ExtractFeatures: ParsableCommand {
 
     @OptionGroup var modelOptions: ModelOptionGroup
     @OptionGroup var runOptions: RunOptionGroup
-    @OptionGroup var decoding: DecodingOptionGroup
+    @OptionGroup var input: InputOptionGroup
 
     @Option(name: .long, help: ArgumentHelp("Output file: .h5, .csv or .npy.", valueName: "file"))
     var output: String
@@ -45,19 +45,14 @@ struct ExtractFeatures: ParsableCommand {
     @Option(name: .long, help: "avg or max: how a spatial map becomes a vector.")
     var pool: FeaturePooling = .avg
 
-    @Option(name: .long, help: "center-crop (default), squash or letterbox.")
-    var resize = "center-crop"
 
     @Option(name: .long, help: "Images per forward pass.")
     var batchSize = 32
 
-    @Flag(name: .long, help: "Stop at the first unreadable image instead of skipping it.")
-    var strict = false
 
     func validate() throws {
         guard FileManager.default.fileExists(atPath: data) else { throw ValidationError("\(data): no such folder or file") }
         guard FeatureFileWriter.Format(path: output) != nil else { throw ValidationError("--output \(output): use a .h5, .csv or .npy file name") }
-        guard ResizeMode(parsing: resize) != nil else { throw ValidationError("--resize \(resize): use center-crop, squash or letterbox") }
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
     }
 
@@ -79,8 +74,8 @@ struct ExtractFeatures: ParsableCommand {
         guard !items.isEmpty else { throw CLIError("\(data): no PNG or JPEG images") }
         let model = try LoadedModel.load(modelOptions.modelOptions)
         let extractor = try FeatureExtractor(model: model, layer: layer, pooling: pool)
-        let spec = InputSpec(width: model.inputSize.width, height: model.inputSize.height, resizeMode: ResizeMode(parsing: resize)!)
-        let computation = FeatureComputation(extractor: extractor, pipeline: ImagePipeline(spec: spec, decoder: decoding.decoder), batchSize: batchSize, strict: strict)
+        let spec = InputSpec(width: model.inputSize.width, height: model.inputSize.height, resizeMode: input.resizeMode)
+        let computation = FeatureComputation(extractor: extractor, pipeline: ImagePipeline(spec: spec, decoder: input.decoder), batchSize: batchSize, strict: input.strict)
         let progress = ProgressBar("features", total: items.count, quiet: runOptions.quiet)
         let result = try computation.compute(items, cache: nil, onProgress: { progress.advance(by: $0) }, onSkip: { skipped in
             warn("warning: skipped \(skipped.path): \(skipped.reason)")
@@ -96,7 +91,7 @@ struct ExtractFeatures: ParsableCommand {
         if !result.skipped.isEmpty {
             print("skipped \(result.skipped.count) unreadable image(s):")
             for skipped in result.skipped { print("  \(skipped.path): \(skipped.reason)") }
-            if strict { throw ExitCode(1) }
+            if input.strict { throw ExitCode(1) }
         }
     }
 }

@@ -25,7 +25,7 @@ struct Finetune: ParsableCommand {
     @OptionGroup var dataOptions: DatasetOptionGroup
     @OptionGroup var modelOptions: ModelOptionGroup
     @OptionGroup var runOptions: RunOptionGroup
-    @OptionGroup var decoding: DecodingOptionGroup
+    @OptionGroup var input: InputOptionGroup
 
     @Option(name: .long, help: ArgumentHelp("How many blocks, counted from the top, to train.", valueName: "N"))
     var unfreeze: Int
@@ -96,9 +96,9 @@ struct Finetune: ParsableCommand {
         configuration.headEpochs = headEpochs
         configuration.augmenter = try augment.map { Augmenter(try parseAugmentation($0), seed: seed) }
         configuration.cacheDirectory = cacheDir.map { URL(fileURLWithPath: $0) } ?? defaultCacheDirectory()
-        configuration.strict = dataOptions.strict
-        configuration.decoder = decoding.decoder
-        let spec = InputSpec(width: backbone.inputSize.width, height: backbone.inputSize.height, resizeMode: dataOptions.resizeMode)
+        configuration.strict = input.strict
+        configuration.decoder = input.decoder
+        let spec = InputSpec(width: backbone.inputSize.width, height: backbone.inputSize.height, resizeMode: input.resizeMode)
         let checkpoint = URL(fileURLWithPath: location.model.path + ".checkpoint")
         if !resume, FileManager.default.fileExists(atPath: checkpoint.path) {
             try FileManager.default.removeItem(at: checkpoint)

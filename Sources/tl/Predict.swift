@@ -28,7 +28,7 @@ struct Predict: ParsableCommand {
 
     @OptionGroup var modelOptions: ModelOptionGroup
     @OptionGroup var runOptions: RunOptionGroup
-    @OptionGroup var decoding: DecodingOptionGroup
+    @OptionGroup var input: InputOptionGroup
 
     @Option(name: .long, help: "How many classes to show per image.")
     var top = 5
@@ -39,8 +39,6 @@ struct Predict: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Write a Grad-CAM heat map over each image as PNG into this folder (where the network looked).", valueName: "folder"))
     var explain: String?
 
-    @Option(name: .long, help: "center-crop (default), squash or letterbox.")
-    var resize = "center-crop"
 
     @Option(name: .long, help: "Images per forward pass.")
     var batchSize = 16
@@ -48,9 +46,6 @@ struct Predict: ParsableCommand {
     func validate() throws {
         guard top >= 1 else { throw ValidationError("--top must be at least 1") }
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
-        guard ResizeMode(parsing: resize) != nil else {
-            throw ValidationError("--resize \(resize): use center-crop, squash or letterbox")
-        }
     }
 
     func run() throws {
@@ -60,13 +55,13 @@ struct Predict: ParsableCommand {
         let files = try ImageFileList(paths: images)
         guard !files.urls.isEmpty else { throw CLIError("no PNG or JPEG images in \(images.joined(separator: ", "))") }
         let spec = InputSpec(width: model.inputSize.width, height: model.inputSize.height,
-                             resizeMode: ResizeMode(parsing: resize)!)
-        let pipeline = ImagePipeline(spec: spec, decoder: decoding.decoder)
+                             resizeMode: input.resizeMode)
+        let pipeline = ImagePipeline(spec: spec, decoder: input.decoder)
         let items = files.urls.map { DatasetItem(url: $0) }
         var results = [Int: [Prediction]]()
         var errors = [Int: String]()
         let progress = ProgressBar("predict", total: items.count, quiet: runOptions.quiet)
-        let loader = BatchLoader(items: items, pipeline: pipeline, batchSize: batchSize) { skipped in
+        let loader = BatchLoader(items: items, pipeline: pipeline, batchSize: batchSize, strict: input.strict) { skipped in
             warn("warning: skipped \(skipped.path): \(skipped.reason)")
         }
         let gradCAM = explain != nil ? try GradCAM(model: model) : nil

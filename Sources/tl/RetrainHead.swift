@@ -24,7 +24,7 @@ struct RetrainHead: ParsableCommand {
     @OptionGroup var dataOptions: DatasetOptionGroup
     @OptionGroup var modelOptions: ModelOptionGroup
     @OptionGroup var runOptions: RunOptionGroup
-    @OptionGroup var decoding: DecodingOptionGroup
+    @OptionGroup var input: InputOptionGroup
 
     @Option(name: .long, help: ArgumentHelp("Where to save the trained model (.h5).", valueName: "file"))
     var output: String
@@ -100,9 +100,9 @@ struct RetrainHead: ParsableCommand {
         configuration.augmentViews = augmentViews
         if augmentViews > 0 { configuration.augmenter = Augmenter(try parseAugmentation(augment), seed: seed) }
         configuration.cacheDirectory = noCache ? nil : (cacheDir.map { URL(fileURLWithPath: $0) } ?? defaultCacheDirectory())
-        configuration.strict = dataOptions.strict
-        configuration.decoder = decoding.decoder
-        let spec = InputSpec(width: backbone.inputSize.width, height: backbone.inputSize.height, resizeMode: dataOptions.resizeMode)
+        configuration.strict = input.strict
+        configuration.decoder = input.decoder
+        let spec = InputSpec(width: backbone.inputSize.width, height: backbone.inputSize.height, resizeMode: input.resizeMode)
 
         let job = HeadRetraining(backbone: backbone, dataset: dataset, spec: spec, configuration: configuration)
         var bars = [String: ProgressBar]()
@@ -152,7 +152,7 @@ struct RetrainHead: ParsableCommand {
          "dropout": "\(dropout)", "hidden": hidden.map(String.init) ?? "none", "class_weight": classWeight,
          "patience": "\(patience)", "label_smoothing": "\(labelSmoothing)", "layer": layer ?? "(pooled features)",
          "pool": pool.rawValue, "augment_views": "\(augmentViews)", "augment": augmentViews > 0 ? augment : "none",
-         "resize": dataOptions.resize, "optimizer": "adam"]
+         "resize": input.resize, "optimizer": "adam"]
     }
 }
 

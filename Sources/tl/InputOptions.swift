@@ -1,8 +1,15 @@
 import ArgumentParser
 import Imaging
 
-/// How images are decoded: the decompression-bomb limit and what happens to transparency.
-struct DecodingOptionGroup: ParsableArguments {
+/// How image files become network inputs: geometry, bad files, the decompression-bomb
+/// limit and transparency. Shared by every command that reads images.
+struct InputOptionGroup: ParsableArguments {
+    @Option(name: .long, help: "center-crop (default), squash (as Keras's image_dataset_from_directory) or letterbox.")
+    var resize = "center-crop"
+
+    @Flag(name: .long, help: "Stop at the first unreadable image instead of skipping it.")
+    var strict = false
+
     @Option(name: .long, help: ArgumentHelp("Refuse images with more pixels than this (decompression bombs); raise it for trusted whole-slide exports.", valueName: "n"))
     var maxPixels = ImageDecoder.Options.defaultMaxPixels
 
@@ -10,11 +17,16 @@ struct DecodingOptionGroup: ParsableArguments {
     var background: String?
 
     func validate() throws {
+        guard ResizeMode(parsing: resize) != nil else {
+            throw ValidationError("--resize \(resize): use center-crop, squash or letterbox")
+        }
         guard maxPixels > 0 else { throw ValidationError("--max-pixels must be positive") }
         if let background, RGBColor(parsing: background) == nil {
             throw ValidationError("--background \(background): use white, black, #rrggbb or r,g,b")
         }
     }
+
+    var resizeMode: ResizeMode { ResizeMode(parsing: resize)! }
 
     var decoder: ImageDecoder {
         let alpha: ImageDecoder.AlphaHandling = background.flatMap(RGBColor.init(parsing:)).map { .composite(over: $0) } ?? .drop

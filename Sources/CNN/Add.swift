@@ -4,6 +4,8 @@ public final class Add: Layer {
     public let name: String
     public var isTrainable = true
     public var parameters: [Parameter] { [] }
+    /// A ReLU that follows this sum, applied in the same pass (set by `Graph.fuseForInference()`).
+    public internal(set) var fusedActivation: ActivationKind?
     /// How many inputs the latest training forward pass had: each gets a copy of the gradient.
     private var savedInputCount: Int?
 
@@ -27,11 +29,28 @@ public final class Add: Layer {
             throw EngineError.shapeMismatch(what: "batch sizes of Add '\(name)'", expected: inputs[0].shape,
                                             actual: inputs.first { $0.shape[0] != inputs[0].shape[0] }!.shape)
         }
-        var output = inputs[0]
-        let count = output.count
-        output.withMutablePointer { y in
-            for input in inputs.dropFirst() {
-                input.withPointer { x in accumulateSum(x, into: y, count: count) }
+        // One pass that writes a new tensor: starting from a copy of the first input would
+        // first copy it (it is still held by the graph) and then add over it.
+        let count = inputs[0].count
+        let relu = fusedActivation == .relu
+        let output = Tensor(shape: inputs[0].shape) { buffer in
+            let target = SendablePointer(buffer.baseAddress ?? UnsafeMutablePointer(bitPattern: 8)!)
+            inputs[0].withPointer { a in
+                inputs[1].withPointer { b in
+                    let (first, second) = (SendableConstPointer(a), SendableConstPointer(b))
+                    // Each thread owns a contiguous range of elements.
+                    parallelChunks(count, minimumChunk: 1 << 15) { range in
+                        for i in range { target.base[i] = first.base[i] + second.base[i] }
+                    }
+                }
+            }
+            for input in inputs.dropFirst(2) {
+                input.withPointer { x in accumulateSum(x, into: target.base, count: count) }
+            }
+            if relu {
+                parallelChunks(count, minimumChunk: 1 << 15) { range in
+                    for i in range { target.base[i] = max(0, target.base[i]) }
+                }
             }
         }
         savedInputCount = training ? inputs.count : nil

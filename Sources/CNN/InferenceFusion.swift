@@ -48,6 +48,13 @@ extension Graph {
         }
         if outputNode >= 0 { consumers[outputNode, default: []].append(-1) }
         for (index, node) in nodes.enumerated() {
+            // A ResNet block ends in Add → ReLU: one pass instead of two.
+            if let add = node.layer as? Add, !preserving.contains(index), let next = consumers[index], next.count == 1,
+               next[0] >= 0, let act = nodes[next[0]].layer as? Activation, act.kind == .relu {
+                add.fusedActivation = .relu
+                act.isBypassed = true
+                continue
+            }
             guard let conv = node.layer as? Conv2D, conv.epilogue == nil,
                   let next = consumers[index], next.count == 1, next[0] >= 0 else { continue }
             var scale = [Float](repeating: 1, count: conv.filters)
@@ -84,6 +91,7 @@ extension Graph {
     public func unfuse() {
         for node in nodes {
             if let conv = node.layer as? Conv2D, conv.epilogue != nil { conv.epilogue = nil }
+            if let add = node.layer as? Add, add.fusedActivation != nil { add.fusedActivation = nil }
             if let norm = node.layer as? BatchNormalization, norm.isBypassed { norm.isBypassed = false }
             if let activation = node.layer as? Activation, activation.isBypassed { activation.isBypassed = false }
         }
@@ -92,6 +100,7 @@ extension Graph {
     public var isFused: Bool {
         nodes.contains { node in
             (node.layer as? Conv2D)?.epilogue != nil || (node.layer as? BatchNormalization)?.isBypassed == true
+                || (node.layer as? Add)?.fusedActivation != nil
                 || (node.layer as? Activation)?.isBypassed == true
         }
     }

@@ -27,7 +27,8 @@ final class InferenceFusionTests: XCTestCase {
         let n6 = try graph.add(c3, inputs: [n3])
         let n7 = try graph.add(Activation(name: "r3", kind: .relu), inputs: [n6])
         let n8 = try graph.add(Add(name: "add"), inputs: [n5, n7])
-        return (graph, [n1, n2, n3, n4, n5, n6, n7, n8])
+        let n9 = try graph.add(Activation(name: "out", kind: .relu))
+        return (graph, [n1, n2, n3, n4, n5, n6, n7, n8, n9])
     }
 
     func testFusedOutputsMatchUnfused() throws {
@@ -38,6 +39,7 @@ final class InferenceFusionTests: XCTestCase {
         graph.fuseForInference()
         XCTAssertTrue(graph.isFused)
         XCTAssertNotNil((graph.nodes[nodes[0]].layer as? Conv2D)?.epilogue)
+        XCTAssertEqual((graph.nodes[nodes[7]].layer as? Add)?.fusedActivation, .relu)
         assertClose(try graph.forward(input), expected, absolute: 1e-5, relative: 1e-5, "fused")
         _ = try graph.forward(input, training: true)
         XCTAssertFalse(graph.isFused, "a training pass undoes the fusion")

@@ -8,7 +8,7 @@ RELEASE_FLAGS := -c release -Xswiftc -target-cpu -Xswiftc native
 TL := .build/release/tl
 DEMO := demo/run
 
-.PHONY: demo test deps build model samples bench parity clean
+.PHONY: demo test deps build model samples bench bench-decode parity clean
 
 ## demo: install what is missing, build tl in release mode and run its main job on a real image set
 demo: deps build model samples
@@ -53,6 +53,10 @@ samples: deps
 bench: deps
 	swift build $(RELEASE_FLAGS) --product tl-bench
 	.build/release/tl-bench
+
+## bench-decode: decode + resize of 512x512 JPEG/PNG to 224 inputs, tl against Pillow in one run
+bench-decode: deps samples
+	bash benchmarks/bench_decode.sh
 
 ## parity: every zoo architecture and the Keras round trip against TensorFlow-Keras (installs it in .venv-tf)
 parity: deps model

@@ -4,7 +4,20 @@ struct BenchmarkArguments {
     var threads: Int?
     var batch = 32
     var repetitions = 5
+    /// The folder of JPEGs and PNGs for `decode` (benchmarks/make_decode_images.py).
+    var images: String?
+    /// The model whose forward pass `decode` sets the loader against (nil: the default model).
+    var model: String?
+    /// `decode` runs only when named, or when `--images` is given.
     var sections: Set<String> = ["conv", "depthwise", "memory"]
+    // The forward section (whole networks; not in the default set).
+    var weightsDirectory: String?
+    var lite0Path = "models/efficientnet_lite0.h5"
+    var models = ["resnet50", "mobilenetv2", "efficientnet-lite0"]
+    var batches = [1, 32]
+    var minimumSeconds = 3.0
+    var byLayer = false
+    var fuse = true
 
     init<S: Sequence>(_ arguments: S) where S.Element == String {
         var iterator = arguments.makeIterator()
@@ -14,13 +27,23 @@ struct BenchmarkArguments {
             case "--threads": threads = iterator.next().flatMap(Int.init)
             case "--batch": batch = iterator.next().flatMap(Int.init) ?? batch
             case "--repeat": repetitions = iterator.next().flatMap(Int.init) ?? repetitions
+            case "--images": images = iterator.next()
+            case "--model": model = iterator.next()
+            case "--weights-dir": weightsDirectory = iterator.next()
+            case "--lite0": lite0Path = iterator.next() ?? lite0Path
+            case "--models": models = iterator.next().map { $0.split(separator: ",").map(String.init) } ?? models
+            case "--batches": batches = iterator.next().map { $0.split(separator: ",").compactMap { Int($0) } } ?? batches
+            case "--min-seconds": minimumSeconds = iterator.next().flatMap(Double.init) ?? minimumSeconds
+            case "--by-layer": byLayer = true
+            case "--no-fuse": fuse = false
             case "-h", "--help":
-                print("usage: tl-bench [conv] [depthwise] [memory] [--threads N] [--batch N] [--repeat N]")
+                print("usage: tl-bench [conv] [depthwise] [memory] [decode] [--threads N] [--batch N] [--repeat N] [--images DIR] [--model FILE]")
+                print("       tl-bench forward [--models resnet50,mobilenetv2,efficientnet-lite0] [--batches 1,32] [--weights-dir DIR] [--lite0 FILE] [--min-seconds S] [--by-layer] [--no-fuse]")
                 exit(0)
             default: chosen.insert(argument)
             }
         }
-        if !chosen.isEmpty { sections = chosen }
+        if !chosen.isEmpty { sections = chosen } else if images != nil { sections.insert("decode") }
     }
 }
 

@@ -25,6 +25,21 @@ func runMemoryBenchmark(_ arguments: BenchmarkArguments) {
     print("|---:|---:|---:|---:|---:|---:|")
     print("| \(mb(weights)) | \(mb(largest[0] + largest[1])) | \(mb(input.count * 4)) | \(mb(peak)) | \(String(format: "%.2f", Double(peak) / Double(budget))) | \(String(format: "%.2f s, %.1f images/s", seconds, Double(arguments.batch) / seconds)) |")
     print("(RSS before building the network: \(mb(before)))")
+    // Warm passes, timed per layer kind, without and with the inference fusion.
+    for fused in [false, true] {
+        if fused { zoo.graph.fuseForInference() }
+        var byKind = [String: Double]()
+        zoo.graph.layerTimer = { layer, seconds in byKind[String(describing: type(of: layer)), default: 0] += seconds }
+        let warmStart = Date()
+        _ = try! zoo.graph.forward(input)
+        let warm = Date().timeIntervalSince(warmStart)
+        zoo.graph.layerTimer = nil
+        print("")
+        print("Warm pass\(fused ? " with batch normalization and ReLU fused into the convolutions" : ""): \(String(format: "%.2f s, %.1f images/s", warm, Double(arguments.batch) / warm)); time by layer kind:")
+        for (kind, seconds) in byKind.sorted(by: { $0.value > $1.value }) where seconds > 0.0005 {
+            print("  \(kind.padding(toLength: 24, withPad: " ", startingAt: 0)) \(String(format: "%6.3f s  %5.1f%%", seconds, 100 * seconds / warm))")
+        }
+    }
     print("")
 }
 

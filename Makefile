@@ -8,7 +8,7 @@ RELEASE_FLAGS := -c release -Xswiftc -target-cpu -Xswiftc native
 TL := .build/release/tl
 DEMO := demo/run
 
-.PHONY: demo test deps build model samples bench bench-decode parity clean
+.PHONY: demo test deps build model samples bench bench-decode bench-peers parity clean
 
 ## demo: install what is missing, build tl in release mode and run its main job on a real image set
 demo: deps build model samples
@@ -57,6 +57,10 @@ bench: deps
 ## bench-decode: decode + resize of 512x512 JPEG/PNG to 224 inputs, tl against Pillow in one run
 bench-decode: deps samples
 	bash benchmarks/bench_decode.sh
+
+## bench-peers: forward passes and extract-features against TensorFlow-Keras and ONNX Runtime (installs them in .venv-bench)
+bench-peers: deps model samples
+	bash benchmarks/bench_peers.sh
 
 ## parity: every zoo architecture and the Keras round trip against TensorFlow-Keras (installs it in .venv-tf)
 parity: deps model

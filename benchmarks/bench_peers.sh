@@ -1,0 +1,215 @@
+#!/usr/bin/env bash
+# tl against TensorFlow-Keras and ONNX Runtime on the same CPU (issue 6), side by side.
+#
+#   benchmarks/bench_peers.sh [--threads N] [--rounds N] [--quick] [--no-forward] [--no-extract]
+#
+# 1. creates .venv-bench (idempotent; benchmarks/peers/requirements.txt: TensorFlow,
+#    tf_keras, ONNX Runtime, tf2onnx; about 2 GB and 1-2 minutes the first time);
+# 2. writes the shared weights into $BENCH_DIR (default .cache/bench-peers): ResNet50 and
+#    MobileNetV2 from tf_keras.applications with seeded random weights (resnet50.h5,
+#    mobilenetv2.h5, the Keras 2 weights-only layout tl reads as it is), and the three
+#    models as ONNX (tf2onnx); EfficientNet-Lite0 is models/efficientnet_lite0.h5
+#    (made by models/build.sh when missing);
+# 3. builds tl-bench and tl in release mode for this CPU, unless TL_BENCH_BIN / TL_BIN
+#    name existing binaries (SWIFT_SCRATCH_PATH passes --scratch-path to the builds);
+# 4. forward pass, 224×224, batch 1 and 32: every (model, batch, framework) in its own
+#    process, rounds interleaved (tl, Keras, ORT, in an order that rotates every round),
+#    each process reporting the median of its runs after two warm-ups;
+# 5. end to end: `tl extract-features DATA --output tl.npy` against
+#    benchmarks/peers/keras_extract.py on the same folder (EXTRACT_DATA, default demo/data),
+#    wall time and max RSS of the whole process;
+# 6. prints one summary (benchmarks/peers/summarize.py), also saved as
+#    $BENCH_DIR/summary-<time>.md beside the raw JSON lines results-<time>.jsonl.
+#
+# Environment: THREADS (2), ROUNDS (3), REPEAT (5 runs at least per process),
+# MIN_SECONDS (3 s of measuring at least per process), MODELS, BATCHES, EXTRACT_DATA,
+# VENV, BENCH_DIR, TL_BENCH_BIN, TL_BIN, SWIFT_SCRATCH_PATH, PYTHON (for the venv).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+THREADS="${THREADS:-2}"
+ROUNDS="${ROUNDS:-3}"
+REPEAT="${REPEAT:-5}"
+MIN_SECONDS="${MIN_SECONDS:-3}"
+MODELS="${MODELS:-resnet50 mobilenetv2 efficientnet-lite0}"
+BATCHES="${BATCHES:-1 32}"
+EXTRACT_DATA="${EXTRACT_DATA:-demo/data}"
+VENV="${VENV:-$ROOT/.venv-bench}"
+BENCH_DIR="${BENCH_DIR:-$ROOT/.cache/bench-peers}"
+PYTHON="${PYTHON:-python3}"
+LITE0="$ROOT/models/efficientnet_lite0.h5"
+PEERS="$ROOT/benchmarks/peers"
+DO_FORWARD=1
+DO_EXTRACT=1
+
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --threads) THREADS="$2"; shift 2 ;;
+        --rounds) ROUNDS="$2"; shift 2 ;;
+        --quick) ROUNDS=1; REPEAT=3; MIN_SECONDS=1; shift ;;
+        --no-forward) DO_FORWARD=0; shift ;;
+        --no-extract) DO_EXTRACT=0; shift ;;
+        -h|--help) sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) echo "bench_peers: unknown argument $1 (see --help)" >&2; exit 2 ;;
+    esac
+done
+
+say() { echo "bench_peers: $*" >&2; }
+export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1 TF_CPP_MIN_LOG_LEVEL=3
+# The Python peers' own thread pools are set per framework in the scripts; these keep
+# any OpenMP or BLAS underneath them to the same count.
+export OMP_NUM_THREADS="$THREADS" OPENBLAS_NUM_THREADS="$THREADS" MKL_NUM_THREADS="$THREADS"
+
+# --- 1. the Python environment -------------------------------------------------------
+REQUIREMENTS="$PEERS/requirements.txt"
+STAMP="$VENV/.requirements.sha256"
+want=$(sha256sum "$REQUIREMENTS" | cut -d' ' -f1)
+if [ ! -x "$VENV/bin/python" ]; then
+    say "creating $VENV"
+    "$PYTHON" -m venv "$VENV" || { rm -rf "$VENV"; say "'$PYTHON -m venv' failed; on Debian: apt-get install python3-venv"; exit 1; }
+fi
+if [ "$(cat "$STAMP" 2>/dev/null)" != "$want" ]; then
+    say "installing $REQUIREMENTS into $VENV"
+    "$VENV/bin/python" -m pip install -q -r "$REQUIREMENTS"
+    echo "$want" > "$STAMP"
+fi
+PY="$VENV/bin/python"
+
+# --- 2. the models, identical for every framework -------------------------------------
+[ -f "$LITE0" ] || bash models/build.sh
+mkdir -p "$BENCH_DIR"
+if [ ! "$BENCH_DIR/resnet50.h5" -nt "$PEERS/keras_forward.py" ] || [ ! "$BENCH_DIR/mobilenetv2.h5" -nt "$PEERS/keras_forward.py" ]; then
+    say "writing the Keras weights files into $BENCH_DIR"
+    (cd "$PEERS" && "$PY" keras_forward.py --write-weights "$BENCH_DIR") 2> >(grep -v -E 'absl::InitializeLog|port.cc|cudart_stub' >&2)
+fi
+need_onnx=0
+for m in resnet50 mobilenetv2 efficientnet-lite0; do
+    onnx="$BENCH_DIR/$m.onnx"
+    src="$BENCH_DIR/$m.h5"; [ "$m" = efficientnet-lite0 ] && src="$LITE0"
+    if [ ! "$onnx" -nt "$src" ] || [ ! "$onnx" -nt "$PEERS/onnx_forward.py" ]; then need_onnx=1; fi
+done
+if [ "$need_onnx" = 1 ]; then
+    say "converting the models to ONNX (tf2onnx)"
+    (cd "$PEERS" && "$PY" onnx_forward.py --convert "$BENCH_DIR" --lite0 "$LITE0") 2> >(grep -v -E 'absl::InitializeLog|port.cc|cudart_stub|^WARNING|tf2onnx.tf' >&2)
+fi
+
+# --- 3. the tl binaries -----------------------------------------------------------------
+SCRATCH=()
+[ -n "${SWIFT_SCRATCH_PATH:-}" ] && SCRATCH=(--scratch-path "$SWIFT_SCRATCH_PATH")
+BIN_DIR="${SWIFT_SCRATCH_PATH:-.build}/release"
+if [ -z "${TL_BENCH_BIN:-}" ]; then
+    say "building tl-bench (release, -target-cpu native)"
+    swift build -c release -Xswiftc -target-cpu -Xswiftc native --product tl-bench "${SCRATCH[@]}" >&2
+    TL_BENCH_BIN="$BIN_DIR/tl-bench"
+fi
+TL_BIN="${TL_BIN:-.build/release/tl}"
+if [ "$DO_EXTRACT" = 1 ] && [ ! -x "$TL_BIN" ]; then
+    say "building tl (release, -target-cpu native)"
+    swift build -c release -Xswiftc -target-cpu -Xswiftc native --product tl "${SCRATCH[@]}" >&2
+    TL_BIN="$BIN_DIR/tl"
+fi
+
+# --- measuring ----------------------------------------------------------------------------
+STAMP_TIME=$(date +%Y%m%d-%H%M%S)
+RESULTS="$BENCH_DIR/results-$STAMP_TIME.jsonl"
+: > "$RESULTS"
+meta() { printf '{"bench": "meta", "what": "%s", "value": "%s"}\n' "$1" "$(printf '%s' "$2" | sed 's/\\/\\\\/g; s/"/\\"/g')" >> "$RESULTS"; }
+meta "date" "$(date -u '+%Y-%m-%d %H:%M UTC')"
+meta "cpu" "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB"
+meta "uptime before" "$(uptime)"
+meta "tl" "$("$TL_BIN" --version 2>/dev/null | tr '\n' ';' || echo "$TL_BENCH_BIN")"
+meta "source" "commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown), $(git status --porcelain 2>/dev/null | wc -l) uncommitted path(s) in the working tree"
+meta "binaries" "$(for b in "$TL_BENCH_BIN" "$TL_BIN"; do [ -e "$b" ] && printf '%s built %s; ' "$b" "$(date -r "$b" '+%Y-%m-%d %H:%M')"; done)"
+meta "swift" "$(swift --version 2>/dev/null | head -1)"
+meta "openblas" "$(dpkg-query -W -f='${Package} ${Version}' libopenblas0-pthread 2>/dev/null || echo unknown)"
+meta "settings" "threads $THREADS, rounds $ROUNDS, at least $REPEAT runs and $MIN_SECONDS s per process, batches $BATCHES"
+
+load1() { cut -d' ' -f1 /proc/loadavg; }
+# Appends a process's JSON lines to the results, tagged with the round and the load.
+record() {
+    local round="$1" load="$2"
+    grep '^{' | sed "s/^{/{\"round\": $round, \"load1\": $load, /" | tee -a "$RESULTS" >&2 || true
+}
+
+run_forward() {
+    local framework="$1" model="$2" batch="$3" round="$4" load
+    load=$(load1)
+    case "$framework" in
+        tl) "$TL_BENCH_BIN" forward --threads "$THREADS" --models "$model" --batches "$batch" \
+                --weights-dir "$BENCH_DIR" --lite0 "$LITE0" --repeat "$REPEAT" --min-seconds "$MIN_SECONDS" ;;
+        keras) (cd "$PEERS" && "$PY" keras_forward.py --model "$model" --batch "$batch" --weights-dir "$BENCH_DIR" \
+                --lite0 "$LITE0" --threads "$THREADS" --repeat "$REPEAT" --min-seconds "$MIN_SECONDS" 2>/dev/null) ;;
+        onnxruntime) (cd "$PEERS" && "$PY" onnx_forward.py --model "$model" --batch "$batch" --onnx-dir "$BENCH_DIR" \
+                --threads "$THREADS" --repeat "$REPEAT" --min-seconds "$MIN_SECONDS") ;;
+    esac | record "$round" "$load"
+}
+
+# `timed LOG COMMAND...`: runs COMMAND with its output in LOG and prints its wall
+# seconds and max RSS (KB): GNU time where there is one, else Python's os.wait4 (the
+# child's own rusage).
+timed() {
+    local log="$1" out="$BENCH_DIR/extract/time.txt"
+    shift
+    rm -f "$out"
+    if [ -x /usr/bin/time ]; then
+        /usr/bin/time -f '%e %M' -o "$out" "$@" > "$log" 2>&1 || say "failed: $* (see $log)"
+    else
+        "$PY" - "$out" "$@" > "$log" 2>&1 <<'PY' || say "failed: $* (see $log)"
+import os, sys, time
+out, argv = sys.argv[1], sys.argv[2:]
+start = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    os.execvp(argv[0], argv)
+_, status, usage = os.wait4(pid, 0)
+open(out, "w").write(f"{time.perf_counter() - start:.2f} {usage.ru_maxrss}\n")
+sys.exit(os.waitstatus_to_exitcode(status))
+PY
+    fi
+    tail -1 "$out"
+}
+
+run_extract() {
+    local framework="$1" round="$2" load wall rss images extra
+    load=$(load1)
+    mkdir -p "$BENCH_DIR/extract"
+    if [ "$framework" = tl ]; then
+        read -r wall rss < <(timed "$BENCH_DIR/extract/tl.log" "$TL_BIN" extract-features "$EXTRACT_DATA" \
+                                 --output "$BENCH_DIR/extract/tl.npy" --threads "$THREADS" --quiet)
+        images=$(grep -o '^[0-9]* images' "$BENCH_DIR/extract/tl.log" | cut -d' ' -f1)
+        extra=""
+    else
+        read -r wall rss < <(timed "$BENCH_DIR/extract/keras.log" "$PY" "$PEERS/keras_extract.py" "$EXTRACT_DATA" \
+                                 --output "$BENCH_DIR/extract/keras.npy" --model "$LITE0" --threads "$THREADS")
+        extra=$(grep '^{' "$BENCH_DIR/extract/keras.log" | tail -1 | sed 's/^{"bench": "extract", "framework": "keras", //; s/}$//')
+        images=$(wc -l < "$BENCH_DIR/extract/keras.rows.txt")
+        extra=", \"in_script\": {$extra}"
+    fi
+    printf '{"bench": "extract", "framework": "%s", "round": %s, "load1": %s, "images": %s, "wall_s": %s, "max_rss_mb": %.1f%s}\n' \
+        "$framework" "$round" "$load" "$images" "$wall" "$(echo "$rss" | awk '{print $1 * 1024 / 1e6}')" "$extra" | tee -a "$RESULTS" >&2
+}
+
+FRAMEWORKS=(tl keras onnxruntime)
+for ((round = 1; round <= ROUNDS; round++)); do
+    if [ "$DO_FORWARD" = 1 ]; then
+        say "forward, round $round of $ROUNDS"
+        for model in $MODELS; do
+            for batch in $BATCHES; do
+                for ((k = 0; k < 3; k++)); do
+                    run_forward "${FRAMEWORKS[$(((k + round - 1) % 3))]}" "$model" "$batch" "$round"
+                done
+            done
+        done
+    fi
+    if [ "$DO_EXTRACT" = 1 ]; then
+        say "extract-features, round $round of $ROUNDS"
+        if ((round % 2)); then order=(tl keras); else order=(keras tl); fi
+        for framework in "${order[@]}"; do run_extract "$framework" "$round"; done
+    fi
+done
+meta "uptime after" "$(uptime)"
+
+SUMMARY="$BENCH_DIR/summary-$STAMP_TIME.md"
+"$PY" "$PEERS/summarize.py" "$RESULTS" --extract-dir "$BENCH_DIR/extract" | tee "$SUMMARY"
+say "raw results: $RESULTS; summary: $SUMMARY"

@@ -10,8 +10,9 @@
 #    mobilenetv2.h5, the Keras 2 weights-only layout tl reads as it is), and the three
 #    models as ONNX (tf2onnx); EfficientNet-Lite0 is models/efficientnet_lite0.h5
 #    (made by models/build.sh when missing);
-# 3. builds tl-bench and tl in release mode for this CPU, unless TL_BENCH_BIN / TL_BIN
-#    name existing binaries (SWIFT_SCRATCH_PATH passes --scratch-path to the builds);
+# 3. builds tl-bench in release mode for this CPU unless TL_BENCH_BIN names a binary, and
+#    tl (TL_BIN, default .build/release/tl) only when it is missing (SWIFT_SCRATCH_PATH
+#    passes --scratch-path to the builds);
 # 4. forward pass, 224×224, batch 1 and 32: every (model, batch, framework) in its own
 #    process, rounds interleaved (tl, Keras, ORT, in an order that rotates every round),
 #    each process reporting the median of its runs after two warm-ups;
@@ -50,7 +51,7 @@ while [ $# -gt 0 ]; do
         --quick) ROUNDS=1; REPEAT=3; MIN_SECONDS=1; shift ;;
         --no-forward) DO_FORWARD=0; shift ;;
         --no-extract) DO_EXTRACT=0; shift ;;
-        -h|--help) sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
         *) echo "bench_peers: unknown argument $1 (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -197,7 +198,8 @@ for ((round = 1; round <= ROUNDS; round++)); do
         for model in $MODELS; do
             for batch in $BATCHES; do
                 for ((k = 0; k < 3; k++)); do
-                    run_forward "${FRAMEWORKS[$(((k + round - 1) % 3))]}" "$model" "$batch" "$round"
+                    framework="${FRAMEWORKS[$(((k + round - 1) % 3))]}"
+                    run_forward "$framework" "$model" "$batch" "$round" || say "failed: $framework $model batch $batch"
                 done
             done
         done

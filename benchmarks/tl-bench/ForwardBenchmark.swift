@@ -87,8 +87,9 @@ func runForwardBenchmark(_ arguments: BenchmarkArguments) {
     print("")
 }
 
-/// One forward pass timed per layer kind (convolutions split by kernel size).
+/// Three forward passes timed per layer kind (convolutions split by kernel size), averaged.
 func layerBreakdown(_ model: ForwardModel, input: Tensor) -> String {
+    let passes = 3
     var byKind = [String: (seconds: Double, count: Int)]()
     model.graph.layerTimer = { layer, seconds in
         var kind = String(describing: type(of: layer))
@@ -101,9 +102,12 @@ func layerBreakdown(_ model: ForwardModel, input: Tensor) -> String {
         byKind[kind, default: (0, 0)].seconds += seconds
         byKind[kind, default: (0, 0)].count += 1
     }
-    let total = timeSeconds { _ = try! model.graph.forward(input) }
+    let total = timeSeconds {
+        for _ in 0..<passes { _ = try! model.graph.forward(input) }
+    } / Double(passes)
     model.graph.layerTimer = nil
-    var lines = ["### \(model.name), batch \(input.shape[0]): one pass, \(String(format: "%.3f s", total)), by layer kind",
+    for (kind, entry) in byKind { byKind[kind] = (entry.seconds / Double(passes), entry.count / passes) }
+    var lines = ["### \(model.name), batch \(input.shape[0]): \(String(format: "%.3f s", total)) per pass (mean of \(passes)), by layer kind",
                  "| layer kind | layers | seconds | share |", "|---|---:|---:|---:|"]
     for (kind, entry) in byKind.sorted(by: { $0.value.seconds > $1.value.seconds }) {
         lines.append("| \(kind) | \(entry.count) | \(String(format: "%.4f", entry.seconds)) | \(String(format: "%.1f%%", 100 * entry.seconds / total)) |")

@@ -80,7 +80,8 @@ public final class SGD: Optimizer {
 /// Keras's form of the bias correction folded into the step size:
 /// m += (g − m)(1 − β₁); v += (g² − v)(1 − β₂); α = lr·√(1 − β₂ᵗ) / (1 − β₁ᵗ);
 /// w −= α·m / (√v + ε), t being the 1-based step. ε is thus added to √v, not to √v̂.
-public final class Adam: Optimizer {
+/// Not final only so that `AdamW`, the same optimizer with other defaults, can share it.
+public class Adam: Optimizer {
     public var learningRate: Float
     public let beta1: Float
     public let beta2: Float
@@ -128,35 +129,15 @@ public final class Adam: Optimizer {
 /// (biases and BatchNormalization γ/β included); here only roles in `decayedRoles`,
 /// by default kernels (`.weight`), are decayed — the usual choice, and set
 /// `decayedRoles = [.weight, .bias]` to match Keras's default exactly.
-public final class AdamW: Optimizer {
-    public var learningRate: Float
-    public let beta1: Float
-    public let beta2: Float
-    public let epsilon: Float
-    public var clipping: GradientClipping?
-    public var weightDecay: Float?
-    public var decayedRoles: Set<ParameterRole> = [.weight]
-    public private(set) var iterations = 0
-    private var moments = ParameterState()
-
+public final class AdamW: Adam {
     public init(learningRate: Float = 0.001, weightDecay: Float = 0.004, beta1: Float = 0.9, beta2: Float = 0.999,
                 epsilon: Float = 1e-7, clipping: GradientClipping? = nil) {
-        self.learningRate = learningRate
-        self.weightDecay = weightDecay
-        self.beta1 = beta1
-        self.beta2 = beta2
-        self.epsilon = epsilon
-        self.clipping = clipping
-    }
-
-    public func step(_ parameters: [Parameter]) {
-        adamStep(parameters, learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
-                 clipping: clipping, weightDecay: weightDecay, decayedRoles: decayedRoles,
-                 iterations: &iterations, moments: &moments)
+        super.init(learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
+                   clipping: clipping, weightDecay: weightDecay)
     }
 }
 
-/// One Adam step, shared by `Adam` and `AdamW`, which differ only in defaults.
+/// One Adam step (`Adam` and `AdamW` differ only in defaults).
 private func adamStep(_ parameters: [Parameter], learningRate: Float, beta1: Float, beta2: Float, epsilon: Float,
                       clipping: GradientClipping?, weightDecay: Float?, decayedRoles: Set<ParameterRole>,
                       iterations: inout Int, moments: inout ParameterState) {

@@ -43,26 +43,13 @@ public final class FeatureExtractor {
         model.externalPreprocessing.apply(to: &input)
         let output = try model.graph.run(feeding: [0: input], fetching: [node], training: false)[node]!
         forwardPasses += 1
-        return pooled(output)
+        return try pooled(output)
     }
 
-    func pooled(_ output: Tensor) -> Tensor {
+    /// Spatial maps go through the engine's global pooling layers.
+    func pooled(_ output: Tensor) throws -> Tensor {
         guard output.rank == 4 else { return output.reshaped([output.shape[0], output.sampleCount]) }
-        let (n, h, w, c) = (output.shape[0], output.shape[1], output.shape[2], output.shape[3])
-        var result = Tensor(zeros: [n, c])
-        for image in 0..<n {
-            for pixel in 0..<(h * w) {
-                let base = (image * h * w + pixel) * c
-                for channel in 0..<c {
-                    let value = output.scalars[base + channel]
-                    switch pooling {
-                    case .avg: result.scalars[image * c + channel] += value / Float(h * w)
-                    case .max:
-                        result.scalars[image * c + channel] = pixel == 0 ? value : Swift.max(result.scalars[image * c + channel], value)
-                    }
-                }
-            }
-        }
-        return result
+        let pool: Layer = pooling == .avg ? GlobalAveragePooling2D(name: "features_pool") : GlobalMaxPooling2D(name: "features_pool")
+        return try pool.forward([output], training: false)
     }
 }

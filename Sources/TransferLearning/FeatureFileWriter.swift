@@ -95,7 +95,8 @@ public enum FeatureFileWriter {
         return data
     }
 
-    static func csvEscaped(_ text: String) -> String {
+    /// A CSV field, quoted when it holds a comma, a quote or a line break (RFC 4180).
+    public static func csvEscaped(_ text: String) -> String {
         guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) else { return text }
         return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }

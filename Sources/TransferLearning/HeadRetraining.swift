@@ -70,24 +70,21 @@ public struct HeadRetraining {
         var train = try plain.compute(dataset.train, cache: plainCache, onProgress: report, onSkip: onSkip)
         let validation = try plain.compute(dataset.validation, cache: plainCache, onProgress: report, onSkip: onSkip)
         var hits = train.cacheHits + validation.cacheHits
-        var skipped = train.skipped + validation.skipped
+        // Train and validation images are disjoint, and augmented views report no skips of
+        // their own (the same files failed in the plain pass), so no file is listed twice.
+        let skipped = train.skipped + validation.skipped
         if configuration.augmentViews > 0, let augmenter = configuration.augmenter {
             let augmented = FeatureComputation(extractor: extractor, pipeline: ImagePipeline(spec: spec, decoder: configuration.decoder, augmenter: augmenter),
                                                batchSize: configuration.batchSize, strict: configuration.strict)
-            let augmentedCache = try cache(augmented, view: nil)
             for view in 1...configuration.augmentViews {
-                // Each view is a separate epoch of the seeded augmenter, with its own cache rows.
-                let viewCache = try configuration.cacheDirectory.map {
-                    try FeatureCache(directory: $0, key: augmented.cacheKey(view: view), dimension: extractor.dimension)
-                } ?? augmentedCache
+                // Each view is a separate epoch of the seeded augmenter, with its own cache file.
+                let viewCache = try cache(augmented, view: view)
                 let views = try augmented.compute(dataset.train, view: view, cache: viewCache, onProgress: report)
                 hits += views.cacheHits
                 train.features = Tensor.concatenatingBatches([train.features, views.features])
                 train.items += views.items
             }
         }
-        _ = skipped
-        skipped = deduplicated(skipped)
         stages.append(StageTiming(name: "features", seconds: Date().timeIntervalSince(started)))
         guard !train.items.isEmpty else {
             throw TransferLearningError.emptyDataset("no training image could be read")
@@ -125,10 +122,5 @@ public struct HeadRetraining {
         }
         return Result(model: composed.model, history: history, validationMetrics: metrics, skipped: skipped,
                       cacheHits: hits, forwardPasses: extractor.forwardPasses, stages: stages)
-    }
-
-    private func deduplicated(_ skipped: [SkippedImage]) -> [SkippedImage] {
-        var seen = Set<String>()
-        return skipped.filter { seen.insert($0.path).inserted }
     }
 }

@@ -36,7 +36,10 @@ public final class LoadedModel {
     public let preprocessingDescription: String
     public let classNames: [String]?
     public let featureNode: Int
-    public let blocks: [Block]
+    /// Computed on first use: for a Keras full model of a zoo architecture it means
+    /// building that architecture, which prediction and feature extraction never need.
+    public private(set) lazy var blocks: [Block] = blockSource()
+    private let blockSource: () -> [Block]
 
     public var graph: Graph { model.graph }
     public var inputSize: (height: Int, width: Int) { (graph.inputShape[0], graph.inputShape[1]) }
@@ -52,7 +55,7 @@ public final class LoadedModel {
 
     init(path: String, displayName: String, sha256: String, format: String, architecture: Architecture?,
          model: KerasModel, externalPreprocessing: Preprocessing, preprocessingDescription: String,
-         classNames: [String]?, featureNode: Int, blocks: [Block]) {
+         classNames: [String]?, featureNode: Int, blocks: @escaping () -> [Block]) {
         self.path = path
         self.displayName = displayName
         self.sha256 = sha256
@@ -63,7 +66,7 @@ public final class LoadedModel {
         self.preprocessingDescription = preprocessingDescription
         self.classNames = classNames
         self.featureNode = featureNode
-        self.blocks = blocks
+        blockSource = blocks
     }
 
     /// Loads the model named by `options`, from any Keras layout tl reads.
@@ -87,7 +90,11 @@ public final class LoadedModel {
                 ?? Architecture.detect(layerNames: layerNames)?.architecture
             var classNames = file.stringListAttribute(named: "class_names")
             if classNames == nil && isDefault { classNames = try DefaultModel.classNames() }
-            let blocks = try storedBlocks(file) ?? architecture.map { try zooBlocks($0, present: Set(layerNames)) } ?? []
+            let stored = try storedBlocks(file)
+            let blocks: () -> [Block] = {
+                // A zoo architecture that cannot be built leaves the model without blocks (finetune says so).
+                stored ?? architecture.flatMap { try? zooBlocks($0, present: Set(layerNames)) } ?? []
+            }
             let feature = try featureNode(of: model.graph, path: path)
             return LoadedModel(path: path, displayName: displayName, sha256: hash,
                                format: "Keras full model (\(file.modelConfig?.flavor == .keras3 ? "Keras 3" : "Keras 2") layout)",
@@ -122,7 +129,7 @@ public final class LoadedModel {
                                format: file.layout == .weightsOnly ? "Keras 2 weights-only file (as keras.applications downloads)" : "Keras 3 weights file",
                                architecture: architecture, model: model, externalPreprocessing: external,
                                preprocessingDescription: zoo.preprocessing.summary + " (inside the graph)",
-                               classNames: classNames, featureNode: map[zoo.featureNode]!, blocks: zoo.blocks)
+                               classNames: classNames, featureNode: map[zoo.featureNode]!, blocks: { zoo.blocks })
         }
     }
 

@@ -110,13 +110,13 @@ struct Predict: ParsableCommand {
         case .csv:
             var lines = ["path,rank,label,index,probability,error"]
             for index in items.indices {
-                let path = csvField(items[index].path)
+                let path = FeatureFileWriter.csvEscaped(items[index].path)
                 if let predictions = results[index] {
                     for (rank, prediction) in predictions.enumerated() {
-                        lines.append("\(path),\(rank + 1),\(csvField(prediction.label)),\(prediction.index),\(prediction.probability),")
+                        lines.append("\(path),\(rank + 1),\(FeatureFileWriter.csvEscaped(prediction.label)),\(prediction.index),\(prediction.probability),")
                     }
                 } else {
-                    lines.append("\(path),,,,,\(csvField(errors[index] ?? "not processed"))")
+                    lines.append("\(path),,,,,\(FeatureFileWriter.csvEscaped(errors[index] ?? "not processed"))")
                 }
             }
             return lines.joined(separator: "\n")
@@ -135,9 +135,4 @@ struct Predict: ParsableCommand {
             return lines.joined(separator: "\n")
         }
     }
-}
-
-func csvField(_ text: String) -> String {
-    guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) else { return text }
-    return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
 }

@@ -1,3 +1,5 @@
+import Dispatch
+
 /// Upper bound on the im2col buffer of one GEMM, in floats (16 MiB): large enough
 /// for the GEMM to run at full speed, small enough to stay out of the way of
 /// batch-32 activations.
@@ -13,31 +15,48 @@ func outputChunkRows(rows: Int, patchSize: Int, channels: Int) -> Int {
 
 /// output (N, OH, OW, Cout) = conv(input (N, H, W, Cin), kernel (KH, KW, Cin, Cout)) + bias.
 /// Writes every element of `output`, which may be uninitialized.
+///
+/// The output rows are split between the engine's threads; each thread packs, multiplies
+/// and finishes its own chunks with a single-threaded GEMM, so a chunk's patches and
+/// outputs stay in that core's cache from packing to epilogue.
 public func conv2dForward(input: UnsafePointer<Float>, kernel: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                           output: UnsafeMutablePointer<Float>, sizes: ConvolutionSizes, epilogue: ConvolutionEpilogue? = nil) {
     let rows = sizes.outputPixels
     let k = sizes.patchSize
     let n = sizes.outputChannels
-    let chunk = outputChunkRows(rows: rows, patchSize: k, channels: n)
-    withScratch(count: sizes.isPointwise ? 0 : chunk * k) { columns in
-        var start = 0
-        while start < rows {
-            let count = min(chunk, rows - start)
-            let a: UnsafePointer<Float>
-            if sizes.isPointwise {
-                a = input + start * k
-            } else {
-                im2col(input: input, columns: columns, rowRange: start..<(start + count), sizes: sizes)
-                a = UnsafePointer(columns)
+    let threads = max(1, min(Engine.threadCount, rows / 8))
+    let rowsPerThread = (rows + threads - 1) / threads
+    let chunk = outputChunkRows(rows: rowsPerThread, patchSize: k, channels: n)
+    let (source, weights, target) = (SendableConstPointer(input), SendableConstPointer(kernel), SendablePointer(output))
+    let shift = bias.map(SendableConstPointer.init)
+    // Thread t writes only output rows [t·rowsPerThread, (t+1)·rowsPerThread).
+    let work = { (t: Int) in
+        let part = (t * rowsPerThread)..<min(rows, (t + 1) * rowsPerThread)
+        guard !part.isEmpty else { return }
+        withScratch(count: sizes.isPointwise ? 0 : min(chunk, part.count) * k) { columns in
+            var start = part.lowerBound
+            while start < part.upperBound {
+                let count = min(chunk, part.upperBound - start)
+                let a: UnsafePointer<Float>
+                if sizes.isPointwise {
+                    a = source.base + start * k
+                } else {
+                    im2colRows(input: source.base, columns: columns, rows: start..<(start + count), sizes: sizes)
+                    a = UnsafePointer(columns)
+                }
+                let c = target.base + start * n
+                if let shift { fillRows(c, with: shift.base, rows: count, channels: n) }
+                serialSgemm(transposeA: false, transposeB: false, m: count, n: n, k: k, a: a, lda: k,
+                            b: weights.base, ldb: n, beta: shift == nil ? 0 : 1, c: c, ldc: n)
+                epilogue?.apply(to: c, rows: count)
+                start += count
             }
-            if let bias {
-                fillRows(output + start * n, with: bias, rows: count, channels: n)
-            }
-            sgemm(transposeA: false, transposeB: false, m: count, n: n, k: k, a: a, lda: k,
-                  b: kernel, ldb: n, beta: bias == nil ? 0 : 1, c: output + start * n, ldc: n)
-            epilogue?.apply(to: output + start * n, rows: count)
-            start += count
         }
+    }
+    if threads == 1 {
+        work(0)
+    } else {
+        DispatchQueue.concurrentPerform(iterations: threads, execute: work)
     }
 }
 
@@ -101,54 +120,61 @@ public func conv2dBackward(input: UnsafePointer<Float>, kernel: UnsafePointer<Fl
 /// Rows are split between threads; each writes only its own rows.
 public func im2col(input: UnsafePointer<Float>, columns: UnsafeMutablePointer<Float>,
                    rowRange: Range<Int>, sizes: ConvolutionSizes) {
+    let source = SendableConstPointer(input)
+    let destination = SendablePointer(columns)
+    let k = sizes.patchSize
+    parallelChunks(rowRange.count, minimumChunk: 64) { part in
+        im2colRows(input: source.base, columns: destination.base + part.lowerBound * k,
+                   rows: (rowRange.lowerBound + part.lowerBound)..<(rowRange.lowerBound + part.upperBound), sizes: sizes)
+    }
+}
+
+/// `im2col` of `rows` on the calling thread, the first of them written at `columns`.
+func im2colRows(input: UnsafePointer<Float>, columns: UnsafeMutablePointer<Float>,
+                rows: Range<Int>, sizes: ConvolutionSizes) {
     let g = sizes.geometry
     let k = sizes.patchSize
     let cin = sizes.inputChannels
     let tapWidth = g.kernelWidth * cin
-    let source = SendableConstPointer(input)
-    let destination = SendablePointer(columns)
-    parallelChunks(rowRange.count, minimumChunk: 64) { part in
-        let input = source.base
-        var row = rowRange.lowerBound + part.lowerBound
-        var column = row % sizes.outputWidth
-        var outputRow = (row / sizes.outputWidth) % sizes.outputHeight
-        var image = row / (sizes.outputWidth * sizes.outputHeight)
-        for local in part {
-            let line = destination.base + local * k
-            let imageBase = input + image * sizes.height * sizes.width * cin
-            let x0 = column * g.strideX - sizes.padLeft
-            let y0 = outputRow * g.strideY - sizes.padTop
-            let contiguous = g.dilationX == 1 && x0 >= 0 && x0 + g.kernelWidth <= sizes.width
-            for ky in 0..<g.kernelHeight {
-                let y = y0 + ky * g.dilationY
-                let tap = line + ky * tapWidth
-                if y < 0 || y >= sizes.height {
-                    tap.initialize(repeating: 0, count: tapWidth)
-                    continue
-                }
-                let inputRow = imageBase + y * sizes.width * cin
-                if contiguous {
-                    tap.update(from: inputRow + x0 * cin, count: tapWidth)
-                } else {
-                    for kx in 0..<g.kernelWidth {
-                        let x = x0 + kx * g.dilationX
-                        if x < 0 || x >= sizes.width {
-                            (tap + kx * cin).initialize(repeating: 0, count: cin)
-                        } else {
-                            (tap + kx * cin).update(from: inputRow + x * cin, count: cin)
-                        }
+    var row = rows.lowerBound
+    var column = row % sizes.outputWidth
+    var outputRow = (row / sizes.outputWidth) % sizes.outputHeight
+    var image = row / (sizes.outputWidth * sizes.outputHeight)
+    for local in 0..<rows.count {
+        let line = columns + local * k
+        let imageBase = input + image * sizes.height * sizes.width * cin
+        let x0 = column * g.strideX - sizes.padLeft
+        let y0 = outputRow * g.strideY - sizes.padTop
+        let contiguous = g.dilationX == 1 && x0 >= 0 && x0 + g.kernelWidth <= sizes.width
+        for ky in 0..<g.kernelHeight {
+            let y = y0 + ky * g.dilationY
+            let tap = line + ky * tapWidth
+            if y < 0 || y >= sizes.height {
+                tap.initialize(repeating: 0, count: tapWidth)
+                continue
+            }
+            let inputRow = imageBase + y * sizes.width * cin
+            if contiguous {
+                tap.update(from: inputRow + x0 * cin, count: tapWidth)
+            } else {
+                for kx in 0..<g.kernelWidth {
+                    let x = x0 + kx * g.dilationX
+                    if x < 0 || x >= sizes.width {
+                        (tap + kx * cin).initialize(repeating: 0, count: cin)
+                    } else {
+                        (tap + kx * cin).update(from: inputRow + x * cin, count: cin)
                     }
                 }
             }
-            row += 1
-            column += 1
-            if column == sizes.outputWidth {
-                column = 0
-                outputRow += 1
-                if outputRow == sizes.outputHeight {
-                    outputRow = 0
-                    image += 1
-                }
+        }
+        row += 1
+        column += 1
+        if column == sizes.outputWidth {
+            column = 0
+            outputRow += 1
+            if outputRow == sizes.outputHeight {
+                outputRow = 0
+                image += 1
             }
         }
     }

@@ -6,27 +6,21 @@ public struct ConvolutionEpilogue: Sendable {
     public var shift: [Float]
     public var activation: ActivationKind
 
-    /// Applies the map to `rows` rows of `scale.count` channels, split between threads by rows.
+    /// Applies the map to `rows` rows of `scale.count` channels, on the calling thread
+    /// (the convolution calls it per chunk, on the thread that computed the chunk).
     func apply(to output: UnsafeMutablePointer<Float>, rows: Int) {
         let channels = scale.count
-        let target = SendablePointer(output)
-        let (scale, shift, activation) = (self.scale, self.shift, self.activation)
-        scale.withUnsafeBufferPointer { scaleBuffer in
-            shift.withUnsafeBufferPointer { shiftBuffer in
-                let s = SendableConstPointer(scaleBuffer.baseAddress!)
-                let b = SendableConstPointer(shiftBuffer.baseAddress!)
-                // Each thread owns a contiguous range of rows.
-                parallelChunks(rows, minimumChunk: 128) { part in
-                    for row in part {
-                        let line = target.base + row * channels
-                        switch activation {
-                        case .relu:
-                            for c in 0..<channels { line[c] = max(0, line[c] * s.base[c] + b.base[c]) }
-                        case .relu6:
-                            for c in 0..<channels { line[c] = min(6, max(0, line[c] * s.base[c] + b.base[c])) }
-                        default:
-                            for c in 0..<channels { line[c] = line[c] * s.base[c] + b.base[c] }
-                        }
+        scale.withUnsafeBufferPointer { s in
+            shift.withUnsafeBufferPointer { b in
+                for row in 0..<rows {
+                    let line = output + row * channels
+                    switch activation {
+                    case .relu:
+                        for c in 0..<channels { line[c] = max(0, line[c] * s[c] + b[c]) }
+                    case .relu6:
+                        for c in 0..<channels { line[c] = min(6, max(0, line[c] * s[c] + b[c])) }
+                    default:
+                        for c in 0..<channels { line[c] = line[c] * s[c] + b[c] }
                     }
                 }
             }

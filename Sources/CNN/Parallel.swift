@@ -1,8 +1,8 @@
 import Dispatch
 import Foundation
 
-/// How many threads the engine's own loops use (BLAS is configured separately
-/// through `BLAS.setThreadCount`). Set once at start-up from `--threads` / `TL_THREADS`.
+/// How many threads the engine uses, for its own loops and for splitting GEMMs (OpenBLAS
+/// itself runs single-threaded). Set once at start-up from `--threads` / `TL_THREADS`.
 public enum Engine {
     nonisolated(unsafe) public static var threadCount: Int = max(1, ProcessInfo.processInfo.activeProcessorCount)
 }

@@ -62,7 +62,7 @@ final class HelpTests: XCTestCase {
         let lines = run.stdoutLines
         XCTAssertEqual(lines.first, "tl 0.1.0", run.transcript)
         XCTAssertTrue(lines.contains { $0.hasPrefix("BLAS:") && $0.contains("kernel") && $0.contains("thread") }, run.transcript)
-        // TL_THREADS=2 is honoured by both BLAS and the engine.
+        // TL_THREADS=2 is honoured by the engine (BLAS calls are split between its threads).
         XCTAssertTrue(run.stdout.contains("2 thread(s)"), run.transcript)
     }
 

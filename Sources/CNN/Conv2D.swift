@@ -13,6 +13,9 @@ public final class Conv2D: UnaryLayer {
     /// A following batch normalization and activation, applied to each output chunk
     /// while it is in cache (set by `Graph.fuseForInference()`, inference only).
     public internal(set) var epilogue: ConvolutionEpilogue?
+    /// A preceding `ZeroPadding2D` read as implicit zeros instead of a padded copy of the
+    /// input (set by `Graph.fuseForInference()`, inference only).
+    public internal(set) var absorbedBorder: ZeroBorder = .none
     private var savedInput: Tensor?
 
     public init(name: String, inputChannels: Int, filters: Int, kernelSize: (Int, Int),
@@ -46,9 +49,10 @@ public final class Conv2D: UnaryLayer {
     }
 
     public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
-        let shape = try outputShape(for: Array(input.shape.dropFirst()))
+        let shape = try outputShape(for: absorbedBorder.padded(Array(input.shape.dropFirst())))
         let sizes = ConvolutionSizes(batch: input.shape[0], height: input.shape[1], width: input.shape[2],
-                                     inputChannels: inputChannels, outputChannels: filters, geometry: geometry)
+                                     inputChannels: inputChannels, outputChannels: filters, geometry: geometry,
+                                     border: absorbedBorder)
         var output = Tensor(shape: [input.shape[0]] + shape) { _ in }  // conv2dForward writes every element
         input.withPointer { x in
             kernel.value.withPointer { w in

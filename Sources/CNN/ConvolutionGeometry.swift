@@ -36,21 +36,25 @@ public struct ConvolutionSizes: Sendable {
     public let geometry: ConvolutionGeometry
     public let outputHeight, outputWidth, padTop, padLeft: Int
 
-    public init(batch: Int, height: Int, width: Int, inputChannels: Int, outputChannels: Int, geometry: ConvolutionGeometry) {
+    /// `border` is zero padding around the input that the kernels read as zeros without
+    /// it being stored (a `ZeroPadding2D` folded into this convolution); H and W are the
+    /// unpadded input's.
+    public init(batch: Int, height: Int, width: Int, inputChannels: Int, outputChannels: Int, geometry: ConvolutionGeometry,
+                border: ZeroBorder = .none) {
         self.batch = batch
         self.height = height
         self.width = width
         self.inputChannels = inputChannels
         self.outputChannels = outputChannels
         self.geometry = geometry
-        let rows = AxisGeometry(input: height, kernel: geometry.kernelHeight, stride: geometry.strideY,
-                                dilation: geometry.dilationY, padding: geometry.padding)
-        let columns = AxisGeometry(input: width, kernel: geometry.kernelWidth, stride: geometry.strideX,
-                                   dilation: geometry.dilationX, padding: geometry.padding)
+        let rows = AxisGeometry(input: height + border.top + border.bottom, kernel: geometry.kernelHeight,
+                                stride: geometry.strideY, dilation: geometry.dilationY, padding: geometry.padding)
+        let columns = AxisGeometry(input: width + border.left + border.right, kernel: geometry.kernelWidth,
+                                   stride: geometry.strideX, dilation: geometry.dilationX, padding: geometry.padding)
         outputHeight = rows.output
         outputWidth = columns.output
-        padTop = rows.before
-        padLeft = columns.before
+        padTop = rows.before + border.top
+        padLeft = columns.before + border.left
     }
 
     /// Rows of the im2col matrix: one per output pixel.
@@ -61,5 +65,23 @@ public struct ConvolutionSizes: Sendable {
     /// A 1×1 stride-1 unpadded convolution is a plain matrix product of the input.
     public var isPointwise: Bool {
         geometry.kernelHeight == 1 && geometry.kernelWidth == 1 && geometry.strideY == 1 && geometry.strideX == 1
+            && padTop == 0 && padLeft == 0 && outputHeight == height && outputWidth == width
+    }
+}
+
+/// Zero padding on the four sides of an image, in pixels.
+public struct ZeroBorder: Equatable, Sendable {
+    public var top, bottom, left, right: Int
+
+    public init(top: Int, bottom: Int, left: Int, right: Int) {
+        (self.top, self.bottom, self.left, self.right) = (top, bottom, left, right)
+    }
+
+    public static let none = ZeroBorder(top: 0, bottom: 0, left: 0, right: 0)
+
+    /// The (H, W, C) shape of `shape` (H, W, C) with the border added.
+    func padded(_ shape: [Int]) -> [Int] {
+        guard shape.count == 3 else { return shape }
+        return [shape[0] + top + bottom, shape[1] + left + right, shape[2]]
     }
 }

@@ -15,6 +15,11 @@ public final class DepthwiseConv2D: UnaryLayer {
     public let kernel: Parameter
     public let bias: Parameter?
     public var isTrainable = true { didSet { applyTrainable() } }
+    /// A following batch normalization and activation, applied to each output row while it
+    /// is in cache (set by `Graph.fuseForInference()`, inference only).
+    public internal(set) var epilogue: ConvolutionEpilogue?
+    /// A preceding `ZeroPadding2D` read as implicit zeros (set by `Graph.fuseForInference()`).
+    public internal(set) var absorbedBorder: ZeroBorder = .none
     private var savedInput: Tensor?
 
     public init(name: String, inputChannels: Int, kernelSize: (Int, Int), strides: (Int, Int) = (1, 1),
@@ -54,18 +59,20 @@ public final class DepthwiseConv2D: UnaryLayer {
         return [rows.output, columns.output, outputChannels]
     }
 
-    private func sizes(for inputShape: [Int]) -> ConvolutionSizes {
+    private func sizes(for inputShape: [Int], border: ZeroBorder = .none) -> ConvolutionSizes {
         ConvolutionSizes(batch: inputShape[0], height: inputShape[1], width: inputShape[2],
-                         inputChannels: inputChannels, outputChannels: outputChannels, geometry: geometry)
+                         inputChannels: inputChannels, outputChannels: outputChannels, geometry: geometry, border: border)
     }
 
     public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
-        let shape = try outputShape(for: Array(input.shape.dropFirst()))
-        let sizes = sizes(for: input.shape)
+        let shape = try outputShape(for: absorbedBorder.padded(Array(input.shape.dropFirst())))
+        let sizes = sizes(for: input.shape, border: absorbedBorder)
         let output = Tensor.overwritten(shape: [input.shape[0]] + shape) { y in
             input.withPointer { x in
                 kernel.value.withPointer { w in
-                    if let bias {
+                    if let epilogue {
+                        depthwiseConv2dForward(input: x, kernel: w, bias: nil, output: y, sizes: sizes, epilogue: epilogue)
+                    } else if let bias {
                         bias.value.withPointer { b in depthwiseConv2dForward(input: x, kernel: w, bias: b, output: y, sizes: sizes) }
                     } else {
                         depthwiseConv2dForward(input: x, kernel: w, bias: nil, output: y, sizes: sizes)
@@ -109,9 +116,10 @@ public final class DepthwiseConv2D: UnaryLayer {
 }
 
 /// output (N, OH, OW, C·M) = depthwise conv(input (N, H, W, C), kernel (KH, KW, C, M)) + bias;
-/// `sizes.outputChannels` is C·M.
+/// `sizes.outputChannels` is C·M. An epilogue is applied to each output row right after it is computed.
 public func depthwiseConv2dForward(input: UnsafePointer<Float>, kernel: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-                                   output: UnsafeMutablePointer<Float>, sizes: ConvolutionSizes) {
+                                   output: UnsafeMutablePointer<Float>, sizes: ConvolutionSizes,
+                                   epilogue: ConvolutionEpilogue? = nil) {
     let (height, width, channels) = (sizes.height, sizes.width, sizes.inputChannels)
     let (outHeight, outWidth, outChannels) = (sizes.outputHeight, sizes.outputWidth, sizes.outputChannels)
     let multiplier = outChannels / channels
@@ -178,6 +186,7 @@ public func depthwiseConv2dForward(input: UnsafePointer<Float>, kernel: UnsafePo
                     }
                 }
             }
+            epilogue?.apply(to: outRow, rows: outWidth)
         }
     }
 }

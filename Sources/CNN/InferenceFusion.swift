@@ -28,10 +28,28 @@ public struct ConvolutionEpilogue: Sendable {
     }
 }
 
+/// A convolution whose output pass can take over a following batch normalization and
+/// activation, and whose input reads can take over a preceding `ZeroPadding2D`.
+protocol FusableConvolution: Layer {
+    var outputChannelCount: Int { get }
+    var bias: Parameter? { get }
+    var epilogue: ConvolutionEpilogue? { get set }
+    var absorbedBorder: ZeroBorder { get set }
+}
+
+extension Conv2D: FusableConvolution {
+    var outputChannelCount: Int { filters }
+}
+
+extension DepthwiseConv2D: FusableConvolution {
+    var outputChannelCount: Int { outputChannels }
+}
+
 extension Graph {
     /// Folds each batch normalization that follows a convolution (and a ReLU or ReLU6
-    /// after it) into the convolution's output pass, for inference: one pass over the
-    /// activations instead of three. Weights are not changed, so saving is unaffected;
+    /// after it) into the convolution's output pass, and each zero padding before a
+    /// convolution into its reads, for inference: one pass over the activations instead
+    /// of three, and no padded copies. Weights are not changed, so saving is unaffected;
     /// a training run undoes the fusion first (`run` calls `unfuse`). Nodes in `preserving`
     /// keep their own outputs: a chain is not fused where one of them would be hidden inside it.
     public func fuseForInference(preserving: Set<Int> = []) {
@@ -49,15 +67,22 @@ extension Graph {
                 act.isBypassed = true
                 continue
             }
-            guard let conv = node.layer as? Conv2D, conv.epilogue == nil,
+            if let pad = node.layer as? ZeroPadding2D, !preserving.contains(index), let next = consumers[index],
+               next.count == 1, next[0] >= 0, let conv = nodes[next[0]].layer as? FusableConvolution {
+                conv.absorbedBorder = ZeroBorder(top: pad.top, bottom: pad.bottom, left: pad.left, right: pad.right)
+                pad.isBypassed = true
+                continue
+            }
+            guard let conv = node.layer as? FusableConvolution, conv.epilogue == nil,
                   let next = consumers[index], next.count == 1, next[0] >= 0 else { continue }
-            var scale = [Float](repeating: 1, count: conv.filters)
-            var shift = conv.bias?.value.scalars ?? [Float](repeating: 0, count: conv.filters)
+            let channels = conv.outputChannelCount
+            var scale = [Float](repeating: 1, count: channels)
+            var shift = conv.bias?.value.scalars ?? [Float](repeating: 0, count: channels)
             var last = index
             var fused = [Layer]()
-            if let norm = nodes[next[0]].layer as? BatchNormalization, norm.channels == conv.filters {
+            if let norm = nodes[next[0]].layer as? BatchNormalization, norm.channels == channels {
                 let (multiplier, offset) = norm.inferenceAffine()
-                for c in 0..<conv.filters {
+                for c in 0..<channels {
                     scale[c] = multiplier[c]
                     shift[c] = shift[c] * multiplier[c] + offset[c]
                 }
@@ -84,7 +109,11 @@ extension Graph {
     /// themselves, whichever graph fused them.
     public func unfuse() {
         for node in nodes {
-            if let conv = node.layer as? Conv2D, conv.epilogue != nil { conv.epilogue = nil }
+            if let conv = node.layer as? FusableConvolution {
+                if conv.epilogue != nil { conv.epilogue = nil }
+                if conv.absorbedBorder != .none { conv.absorbedBorder = .none }
+            }
+            if let pad = node.layer as? ZeroPadding2D, pad.isBypassed { pad.isBypassed = false }
             if let add = node.layer as? Add, add.fusedActivation != nil { add.fusedActivation = nil }
             if let norm = node.layer as? BatchNormalization, norm.isBypassed { norm.isBypassed = false }
             if let activation = node.layer as? Activation, activation.isBypassed { activation.isBypassed = false }
@@ -93,9 +122,11 @@ extension Graph {
 
     public var isFused: Bool {
         nodes.contains { node in
-            (node.layer as? Conv2D)?.epilogue != nil || (node.layer as? BatchNormalization)?.isBypassed == true
+            (node.layer as? FusableConvolution).map { $0.epilogue != nil || $0.absorbedBorder != .none } == true
+                || (node.layer as? BatchNormalization)?.isBypassed == true
                 || (node.layer as? Add)?.fusedActivation != nil
                 || (node.layer as? Activation)?.isBypassed == true
+                || (node.layer as? ZeroPadding2D)?.isBypassed == true
         }
     }
 }

@@ -9,6 +9,9 @@ public final class ZeroPadding2D: UnaryLayer {
     public let right: Int
     public var isTrainable = true
     public var parameters: [Parameter] { [] }
+    /// The convolution that follows reads the border as implicit zeros
+    /// (`Graph.fuseForInference()`), so the input passes through unpadded.
+    public internal(set) var isBypassed = false
     /// (N, H, W, C) of the latest training input; the padding alone cannot tell H and W.
     private var savedInputShape: [Int]?
 
@@ -37,6 +40,7 @@ public final class ZeroPadding2D: UnaryLayer {
 
     public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
         let shape = try outputShape(for: Array(input.shape.dropFirst()))
+        if isBypassed { return input }
         let (batch, height, width, channels) = (input.shape[0], input.shape[1], input.shape[2], input.shape[3])
         var output = Tensor(zeros: [batch] + shape)
         input.withPointer { x in

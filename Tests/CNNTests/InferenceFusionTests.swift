@@ -57,4 +57,47 @@ final class InferenceFusionTests: XCTestCase {
         XCTAssertEqual((graph.nodes[nodes[0]].layer as? Conv2D)?.epilogue?.activation, .linear,
                        "the BN is fused, the activation after the preserved BN is not")
     }
+
+    /// The mobile-network chains: zero padding → depthwise (stride 2, valid) → BN → ReLU6,
+    /// zero padding → 3×3 conv → BN → ReLU, zero padding → 1×1 conv (not a plain GEMM any
+    /// more), depthwise 5×5 `same` with a depth multiplier → BN. 19 channels take both the
+    /// 16-wide SIMD path and the remainder.
+    func testMobileChainsFuseToTheUnfusedOutputs() throws {
+        var generator = SeededGenerator(seed: 34)
+        let graph = Graph(inputShape: [9, 8, 19])
+        func randomize(_ layer: Layer) -> Layer {
+            for parameter in layer.parameters {
+                let positive = parameter.name == "moving_variance"
+                parameter.value = generator.uniformTensor(shape: parameter.shape, low: positive ? 0.5 : -1, high: positive ? 1.5 : 1)
+            }
+            return layer
+        }
+        let p1 = try graph.add(ZeroPadding2D(name: "p1", top: 0, bottom: 1, left: 0, right: 1))
+        let d1 = try graph.add(randomize(DepthwiseConv2D(name: "d1", inputChannels: 19, kernelSize: (3, 3), strides: (2, 2),
+                                                         useBias: false)))
+        try graph.add(randomize(BatchNormalization(name: "b1", channels: 19)))
+        try graph.add(Activation(name: "r1", kind: .relu6))
+        let p2 = try graph.add(ZeroPadding2D(name: "p2", padding: 1))
+        let c2 = try graph.add(randomize(Conv2D(name: "c2", inputChannels: 19, filters: 7, kernelSize: (3, 3))))
+        try graph.add(randomize(BatchNormalization(name: "b2", channels: 7)))
+        try graph.add(Activation(name: "r2", kind: .relu))
+        try graph.add(ZeroPadding2D(name: "p3", top: 1, bottom: 0, left: 2, right: 1))
+        let c3 = try graph.add(randomize(Conv2D(name: "c3", inputChannels: 7, filters: 6, kernelSize: (1, 1))))
+        let d4 = try graph.add(randomize(DepthwiseConv2D(name: "d4", inputChannels: 6, kernelSize: (5, 5), padding: .same,
+                                                         depthMultiplier: 2)))
+        try graph.add(randomize(BatchNormalization(name: "b4", channels: 12)))
+        let input = generator.uniformTensor(shape: [2, 9, 8, 19], low: -2, high: 2)
+        let expected = try graph.forward(input)
+        graph.fuseForInference()
+        XCTAssertTrue((graph.nodes[p1].layer as! ZeroPadding2D).isBypassed)
+        XCTAssertTrue((graph.nodes[p2].layer as! ZeroPadding2D).isBypassed)
+        XCTAssertEqual((graph.nodes[d1].layer as! DepthwiseConv2D).epilogue?.activation, .relu6)
+        XCTAssertEqual((graph.nodes[c2].layer as! Conv2D).absorbedBorder, ZeroBorder(top: 1, bottom: 1, left: 1, right: 1))
+        XCTAssertEqual((graph.nodes[c3].layer as! Conv2D).absorbedBorder, ZeroBorder(top: 1, bottom: 0, left: 2, right: 1))
+        XCTAssertNotNil((graph.nodes[d4].layer as! DepthwiseConv2D).epilogue)
+        assertClose(try graph.forward(input), expected, absolute: 1e-5, relative: 1e-5, "fused mobile chains")
+        _ = try graph.forward(input, training: true)
+        XCTAssertFalse(graph.isFused, "a training pass undoes the fusion")
+        XCTAssertEqual((graph.nodes[c2].layer as! Conv2D).absorbedBorder, .none)
+    }
 }

@@ -8,7 +8,7 @@ RELEASE_FLAGS := -c release -Xswiftc -target-cpu -Xswiftc native
 TL := .build/release/tl
 DEMO := demo/run
 
-.PHONY: demo test deps build model samples bench bench-decode bench-peers parity clean
+.PHONY: demo test deps build model samples bench bench-decode bench-peers bench-scaling parity clean
 
 ## demo: install what is missing, build tl in release mode and run its main job on a real image set
 demo: deps build model samples
@@ -61,6 +61,10 @@ bench-decode: deps samples
 ## bench-peers: forward passes and extract-features against TensorFlow-Keras and ONNX Runtime (installs them in .venv-bench)
 bench-peers: deps model samples
 	bash benchmarks/bench_peers.sh
+
+## bench-scaling: forward images/s against batch size and threads, extract-features time and peak memory against 100-10,000 images beside Keras (.venv-bench)
+bench-scaling: deps model
+	bash benchmarks/bench_scaling.sh
 
 ## parity: every zoo architecture and the Keras round trip against TensorFlow-Keras (installs it in .venv-tf)
 parity: deps model

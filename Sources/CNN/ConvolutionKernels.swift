@@ -5,10 +5,10 @@ import Dispatch
 /// batch-32 activations.
 let im2colBudget = 4 << 20
 
-/// Output rows per GEMM call, chosen so one chunk of output (≤ 4 MiB) is mostly still in
-/// L2 cache when its bias is added: the fused epilogue that OpenBLAS lacks.
+/// Output rows per GEMM call, chosen so one chunk of output (about 1 MiB) is still in the
+/// core's L2 cache from OpenBLAS's zeroing to the epilogue, the fused pass OpenBLAS lacks.
 func outputChunkRows(rows: Int, patchSize: Int, channels: Int) -> Int {
-    let byOutput = max(512, (1 << 20) / max(1, channels))
+    let byOutput = max(256, (1 << 18) / max(1, channels))
     let byColumns = im2colBudget / max(1, patchSize)
     return max(1, min(rows, byOutput, byColumns))
 }

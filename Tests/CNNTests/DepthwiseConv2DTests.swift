@@ -59,6 +59,10 @@ final class DepthwiseConv2DTests: XCTestCase {
         Case(shape: [1, 9, 8, 4], kernel: (5, 5), strides: (2, 2), padding: .same),
         Case(shape: [2, 6, 7, 2], kernel: (3, 2), dilation: (2, 1), padding: .valid, multiplier: 2),
         Case(shape: [1, 4, 4, 16], kernel: (3, 3), strides: (2, 2), padding: .valid),
+        // Wide rows and ≥ 16 channels: the four-pixel blocks, a remainder pixel and a channel remainder.
+        Case(shape: [2, 11, 13, 35], kernel: (5, 5), padding: .same),
+        Case(shape: [1, 12, 20, 20], kernel: (5, 5), strides: (2, 2), padding: .same, bias: false),
+        Case(shape: [1, 9, 12, 16], kernel: (3, 3), dilation: (2, 2), padding: .valid),
     ]
 
     private func makeLayer(_ c: Case, generator: inout SeededGenerator) throws -> DepthwiseConv2D {

@@ -10,6 +10,17 @@ max RSS (median over rounds); and the largest difference of the first five outpu
 from Keras's (the same weights and input in every framework).
 End to end: wall time and max RSS of `tl extract-features` and keras_extract.py
 (median over rounds); with --extract-dir, how close the two feature sets are.
+Training (medians over rounds; "tl/Keras" is a speed ratio, Keras's time / tl's, so above
+1 means tl is faster, as images/s ratios read in the forward table):
+- the training step of finetune --unfreeze N (tl-bench train-step, keras_train.py step),
+  with tl's split of its step into forward, loss + backward and optimizer, and whether
+  both train the same number of parameters;
+- finetune epochs: the first epoch (for tl the `activations` stage, where the frozen base
+  runs once over every image, plus its first epoch) and the later ones, whole-process
+  wall time and max RSS; every later epoch's range too, since a single slow epoch
+  otherwise hides in a median;
+- retrain-head: wall time and max RSS of the whole process, first run (features
+  computed) and second run (features from each program's cache).
 """
 import argparse
 import json
@@ -140,6 +151,148 @@ def extract_tables(records, extract_dir):
     return lines
 
 
+def median_of(runs, key):
+    values = [r[key] for r in runs if r.get(key) is not None]
+    return statistics.median(values) if values else None
+
+
+def fmt(value, digits=2):
+    return "—" if value is None else f"{value:.{digits}f}"
+
+
+def speed(tl_seconds, keras_seconds):
+    """Keras's time / tl's: above 1, tl is faster."""
+    if tl_seconds is None or keras_seconds is None or tl_seconds <= 0:
+        return None
+    return keras_seconds / tl_seconds
+
+
+def train_step_tables(records):
+    steps = [r for r in records if r.get("bench") == "train-step"]
+    if not steps:
+        return []
+    lines = ["Training step of `finetune --unfreeze N` (new softmax head, Adam), 224×224, s per step "
+             "(median over rounds of each process's median):", "",
+             "| model | batch | unfreeze | tl s | TF-Keras s | tl images/s | Keras images/s | tl/Keras | "
+             "RSS tl MB | RSS Keras MB | rounds |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    keys = []
+    for r in steps:
+        key = (r["model"], r["batch"], r["unfreeze"])
+        if key not in keys:
+            keys.append(key)
+    notes = []
+    for model, batch, unfreeze in keys:
+        runs = {f: [r for r in steps if (r["model"], r["batch"], r["unfreeze"]) == (model, batch, unfreeze)
+                    and r["framework"] == f] for f in ("tl", "keras")}
+        tl, keras = median_of(runs["tl"], "median_s"), median_of(runs["keras"], "median_s")
+        rate = lambda t: None if t is None else batch / t  # noqa: E731
+        rounds = min((len(v) for v in runs.values() if v), default=0)
+        lines.append(f"| {model} | {batch} | {unfreeze} | {fmt(tl, 3)} | {fmt(keras, 3)} | {fmt(rate(tl), 1)} "
+                     f"| {fmt(rate(keras), 1)} | {fmt(speed(tl, keras))} | {fmt(median_of(runs['tl'], 'max_rss_mb'), 0)} "
+                     f"| {fmt(median_of(runs['keras'], 'max_rss_mb'), 0)} | {rounds} |")
+        phases = [r["phases_s"] for r in runs["tl"] if "phases_s" in r]
+        if phases and tl:
+            parts = {k: statistics.median(p[k] for p in phases) for k in ("forward", "loss_backward", "optimizer")}
+            notes.append(f"{model}: tl's step, by part (median s): forward in training mode {parts['forward']:.3f}, "
+                         f"loss + backward {parts['loss_backward']:.3f}, Adam {parts['optimizer']:.3f}.")
+        counts = {f: sorted({r.get("trainable_parameters") for r in runs[f]}) for f in ("tl", "keras")}
+        layers = {f: sorted({r.get("trainable_layers") for r in runs[f]}) for f in ("tl", "keras")}
+        if counts["tl"] and counts["keras"]:
+            same = counts["tl"] == counts["keras"] and layers["tl"] == layers["keras"]
+            notes.append(f"{model}: trainable parameters tl {counts['tl']}, Keras {counts['keras']}; trainable layers "
+                         f"tl {layers['tl']}, Keras {layers['keras']} ({'the same' if same else 'DIFFERENT: not the same step'}).")
+        spread = {f: [r["median_s"] for r in runs[f]] for f in ("tl", "keras")}
+        notes.append(f"{model}: spread of the per-process medians (slowest / fastest round): "
+                     + ", ".join(f"{f} {max(v) / min(v):.2f}" for f, v in spread.items() if v) + ".")
+    lines.append("")
+    lines += notes
+    lines.append("")
+    return lines
+
+
+def finetune_tables(records):
+    runs = {f: [r for r in records if r.get("bench") == "finetune" and r.get("framework") == f and "error" not in r]
+            for f in ("tl", "keras")}
+    if not runs["tl"] and not runs["keras"]:
+        return []
+    sample = (runs["tl"] or runs["keras"])[0]
+    lines = [f"Fine-tuning epochs, ResNet50 `--unfreeze {sample.get('unfreeze', 3)}`, no augmentation "
+             f"({sample.get('train_images')} training and {sample.get('validation_images')} validation images, "
+             "validation after every epoch), s (median over rounds):", "",
+             "| | tl | TF-Keras | tl/Keras |", "|---|---:|---:|---:|"]
+    rows = [("first epoch (tl: activations stage + epoch 1)", "first_epoch_s"),
+            ("later epochs (median of epochs 2…)", "later_epoch_s"),
+            ("whole process, wall", "wall_s")]
+    for label, key in rows:
+        tl, keras = median_of(runs["tl"], key), median_of(runs["keras"], key)
+        lines.append(f"| {label} | {fmt(tl)} | {fmt(keras)} | {fmt(speed(tl, keras))} |")
+    tl_rss, keras_rss = median_of(runs["tl"], "max_rss_mb"), median_of(runs["keras"], "max_rss_mb")
+    lines.append(f"| max RSS, MB | {fmt(tl_rss, 0)} | {fmt(keras_rss, 0)} | |")
+    lines.append("")
+    later = {f: [s for r in runs[f] for s in r.get("epoch_s", [])[1:]] for f in ("tl", "keras")}
+    lines.append("Every later epoch of every round, s: "
+                 + "; ".join(f"{'tl' if f == 'tl' else 'Keras'} min {min(v):.2f}, max {max(v):.2f}"
+                             for f, v in later.items() if v) + ".")
+    if runs["tl"]:
+        parts = {k: median_of(runs["tl"], k) for k in ("activations_s", "first_epoch_training_s", "checkpoint_s", "head_s")}
+        lines.append(f"tl (medians): activations stage {fmt(parts['activations_s'])} s, first epoch's training "
+                     f"{fmt(parts['first_epoch_training_s'])} s, checkpoint after each epoch {fmt(parts['checkpoint_s'])} s "
+                     f"(not in the epoch times), new head trained first on cached features {fmt(parts['head_s'])} s "
+                     f"({runs['tl'][0].get('head_epochs')} epochs; Keras's peer has no such stage); activation cache: "
+                     f"{runs['tl'][0].get('activation_cache')}.")
+    if runs["keras"]:
+        parts = {k: median_of(runs["keras"], k) for k in ("import_s", "load_s", "list_s", "fit_s", "save_s")}
+        lines.append("Keras script phases (median s): " + ", ".join(f"{k[:-2]} {fmt(v)}" for k, v in parts.items()) + ".")
+    errors = [r for r in records if r.get("bench") == "finetune" and "error" in r]
+    if errors:
+        lines.append(f"({len(errors)} run(s) failed: " + "; ".join(f"{r['framework']}: {r['error']}" for r in errors) + ")")
+    lines.append("")
+    return lines
+
+
+def retrain_head_tables(records):
+    heads = [r for r in records if r.get("bench") == "retrain-head" and "error" not in r]
+    if not heads:
+        return []
+    sample = heads[0]
+    lines = [f"`tl retrain-head` (EfficientNet-Lite0, defaults: up to 50 epochs, batch 32, Adam 1e-3, patience 8) "
+             f"against keras_retrain_head.py on {sample.get('images')} images, whole process (median over rounds):", "",
+             "| run | tl wall s | Keras wall s | tl/Keras | RSS tl MB | RSS Keras MB | epochs tl | epochs Keras | rounds |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for run, label in (("first", "first (features computed)"), ("cached", "second (features from the cache)")):
+        runs = {f: [r for r in heads if r["framework"] == f and r.get("run") == run] for f in ("tl", "keras")}
+        tl, keras = median_of(runs["tl"], "wall_s"), median_of(runs["keras"], "wall_s")
+        epochs = {f: sorted({r.get("epochs") for r in runs[f]}) for f in runs}
+        rounds = min((len(v) for v in runs.values() if v), default=0)
+        lines.append(f"| {label} | {fmt(tl)} | {fmt(keras)} | {fmt(speed(tl, keras))} | {fmt(median_of(runs['tl'], 'max_rss_mb'), 0)} "
+                     f"| {fmt(median_of(runs['keras'], 'max_rss_mb'), 0)} | {epochs['tl']} | {epochs['keras']} | {rounds} |")
+    lines.append("")
+    cache_ok = {f: all(r.get("features_from_cache") == (r.get("run") == "cached") for r in heads if r["framework"] == f)
+                for f in ("tl", "keras")}
+    if not all(cache_ok.values()):
+        lines.append("WARNING: a first run read features from a cache, or a second run did not: " + str(cache_ok))
+    keras_runs = [r for r in heads if r["framework"] == "keras"]
+    for run in ("first", "cached"):
+        chosen = [r for r in keras_runs if r.get("run") == run]
+        if chosen:
+            phases = ["import_s", "load_s", "list_s", "features_s", "train_s", "save_s"]
+            lines.append(f"Keras script phases, {run} run (median s): "
+                         + ", ".join(f"{p[:-2]} {fmt(median_of(chosen, p))}" for p in phases) + ".")
+    tl_runs = [r for r in heads if r["framework"] == "tl" and "stages" in r]
+    for run in ("first", "cached"):
+        chosen = [r for r in tl_runs if r.get("run") == run]
+        if chosen:
+            names = list(chosen[0]["stages"])
+            lines.append(f"tl stages, {run} run (median s): "
+                         + ", ".join(f"{n} {fmt(statistics.median(r['stages'].get(n, 0) for r in chosen))}" for n in names) + ".")
+    accuracy = {f: sorted({r.get("validation_accuracy") for r in heads if r["framework"] == f}) for f in ("tl", "keras")}
+    lines.append(f"Validation accuracy (not a benchmark; each draws its own split and initialization): tl {accuracy['tl']}, "
+                 f"Keras {accuracy['keras']}.")
+    lines.append("")
+    return lines
+
+
 def compare_features(directory):
     try:
         import csv
@@ -188,6 +341,9 @@ def main():
     lines.append("")
     lines.extend(forward_tables(records))
     lines.extend(extract_tables(records, args.extract_dir))
+    lines.extend(train_step_tables(records))
+    lines.extend(finetune_tables(records))
+    lines.extend(retrain_head_tables(records))
     sys.stdout.write("\n".join(lines) + "\n")
 
 

@@ -18,6 +18,14 @@ struct BenchmarkArguments {
     var minimumSeconds = 3.0
     var byLayer = false
     var fuse = true
+    // The train-step section (not in the default set).
+    /// Blocks from the top that train, as `tl finetune --unfreeze N`.
+    var unfreeze = 3
+    /// Classes of the new classifier (the demo set has 3).
+    var classes = 3
+    /// The models train-step measures: `--models` when given, else ResNet50 alone
+    /// (the forward section's default of all three would triple its run time).
+    var trainModels = ["resnet50"]
 
     init<S: Sequence>(_ arguments: S) where S.Element == String {
         var iterator = arguments.makeIterator()
@@ -31,14 +39,19 @@ struct BenchmarkArguments {
             case "--model": model = iterator.next()
             case "--weights-dir": weightsDirectory = iterator.next()
             case "--lite0": lite0Path = iterator.next() ?? lite0Path
-            case "--models": models = iterator.next().map { $0.split(separator: ",").map(String.init) } ?? models
+            case "--models":
+                models = iterator.next().map { $0.split(separator: ",").map(String.init) } ?? models
+                trainModels = models
             case "--batches": batches = iterator.next().map { $0.split(separator: ",").compactMap { Int($0) } } ?? batches
             case "--min-seconds": minimumSeconds = iterator.next().flatMap(Double.init) ?? minimumSeconds
             case "--by-layer": byLayer = true
             case "--no-fuse": fuse = false
+            case "--unfreeze": unfreeze = iterator.next().flatMap(Int.init) ?? unfreeze
+            case "--classes": classes = iterator.next().flatMap(Int.init) ?? classes
             case "-h", "--help":
                 print("usage: tl-bench [conv] [depthwise] [memory] [decode] [--threads N] [--batch N] [--repeat N] [--images DIR] [--model FILE]")
                 print("       tl-bench forward [--models resnet50,mobilenetv2,efficientnet-lite0] [--batches 1,32] [--weights-dir DIR] [--lite0 FILE] [--min-seconds S] [--by-layer] [--no-fuse]")
+                print("       tl-bench train-step [--models resnet50] [--batch 32] [--unfreeze 3] [--classes 3] [--weights-dir DIR] [--lite0 FILE] [--min-seconds S]")
                 exit(0)
             default: chosen.insert(argument)
             }

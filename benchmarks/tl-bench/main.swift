@@ -5,7 +5,9 @@ import Runtime
 // Engine micro-benchmarks: convolution GFLOP/s against a bare sgemm of the same
 // M×K×N in the same run, depthwise throughput against memory bandwidth, and the
 // peak memory of a forward pass; decoding and resizing images against Pillow and against
-// the default model's forward pass. Ratios, not absolute times, are what to compare.
+// the default model's forward pass; whole-network forward passes and finetune's training
+// step (set beside TensorFlow-Keras and ONNX Runtime by benchmarks/bench_peers.sh).
+// Ratios, not absolute times, are what to compare.
 
 BLASKernelSelection.reexecuteWithFastKernelIfNeeded()
 let arguments = BenchmarkArguments(CommandLine.arguments.dropFirst())
@@ -19,4 +21,5 @@ if arguments.sections.contains("conv") { runConvolutionBenchmark(arguments) }
 if arguments.sections.contains("depthwise") { runDepthwiseBenchmark(arguments) }
 if arguments.sections.contains("memory") { runMemoryBenchmark(arguments) }
 if arguments.sections.contains("forward") { runForwardBenchmark(arguments) }
+if arguments.sections.contains("train-step") { runTrainStepBenchmark(arguments) }
 if arguments.sections.contains("decode") { runDecodeBenchmark(arguments) }

@@ -20,6 +20,7 @@ struct TL: ParsableCommand {
 
     static func main() {
         BLASKernelSelection.reexecuteWithFastKernelIfNeeded()
+        FloatingPointConfiguration.flushDenormals()
         ThreadConfiguration.apply(requested: nil)
         MemoryConfiguration.reuseLargeAllocations()
         Self.main(nil)

@@ -70,6 +70,7 @@ final class HelpTests: XCTestCase {
         let run = try runTL(["self-check"], cacheHome: cacheHome)
         XCTAssertEqual(run.status, 0, run.transcript)
         XCTAssertTrue(run.stdout.contains("matches a direct loop"), run.transcript)
+        XCTAssertTrue(run.stdout.contains("denormal numbers flush to zero on every engine thread"), run.transcript)
     }
 
     func testUnknownSubcommandFails() throws {

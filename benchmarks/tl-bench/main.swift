@@ -10,6 +10,7 @@ import Runtime
 // Ratios, not absolute times, are what to compare.
 
 BLASKernelSelection.reexecuteWithFastKernelIfNeeded()
+FloatingPointConfiguration.flushDenormals()
 let arguments = BenchmarkArguments(CommandLine.arguments.dropFirst())
 ThreadConfiguration.apply(requested: arguments.threads)
 if !arguments.sections.contains("--no-heap") { MemoryConfiguration.reuseLargeAllocations() }

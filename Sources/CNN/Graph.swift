@@ -82,8 +82,11 @@ public final class Graph {
 
     /// Computes `fetching` from the fed activations; nodes that neither are fed
     /// nor lead to a fetched node are skipped.
+    ///
+    /// In a training run, nodes whose outputs depend on nothing trainable run as in inference,
+    /// fused and keeping nothing for backward (no gradient reaches them): a fine-tuning step
+    /// through a frozen base costs an inference pass there, not a training pass.
     public func run(feeding: [Int: Tensor], fetching: [Int], training: Bool) throws -> [Int: Tensor] {
-        if training && isFused { unfuse() }
         for (node, tensor) in feeding {
             let expected = nodes[node].outputShape
             guard Array(tensor.shape.dropFirst()) == expected else {
@@ -93,6 +96,7 @@ public final class Graph {
             }
         }
         let needed = nodesNeeded(for: fetching, fed: Set(feeding.keys))
+        let frozen = training ? prepareFrozenPart(needed: needed, fed: Set(feeding.keys), fetching: fetching) : []
         var remainingUses = [Int](repeating: 0, count: nodes.count)
         for index in needed where feeding[index] == nil {
             for source in nodes[index].inputs { remainingUses[source] += 1 }
@@ -111,12 +115,13 @@ public final class Graph {
                 }
                 inputs.append(tensor)
             }
+            let asTraining = training && !frozen.contains(index)
             if let layerTimer {
                 let start = DispatchTime.now().uptimeNanoseconds
-                activations[index] = try layer.forward(inputs, training: training)
+                activations[index] = try layer.forward(inputs, training: asTraining)
                 layerTimer(layer, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
             } else {
-                activations[index] = try layer.forward(inputs, training: training)
+                activations[index] = try layer.forward(inputs, training: asTraining)
             }
             computed.append(index)
             for source in nodes[index].inputs {
@@ -141,7 +146,9 @@ public final class Graph {
         let needsGradient = nodesWithTrainableAncestors(computed: run.computed, fed: wantsFedGradients ? run.fed : [])
         var gradients = outputGradients
         for index in run.computed.reversed() {
-            guard let gradient = gradients.removeValue(forKey: index), let layer = nodes[index].layer else { continue }
+            // A node that nothing trainable feeds ran without keeping its inputs; its gradient goes nowhere.
+            guard let gradient = gradients.removeValue(forKey: index), let layer = nodes[index].layer,
+                  needsGradient.contains(index) else { continue }
             let sources = nodes[index].inputs
             let wantInputs = sources.contains { needsGradient.contains($0) || (wantsFedGradients && run.fed.contains($0)) }
             let inputGradients = try layer.backward(gradient, inputGradients: wantInputs)
@@ -156,6 +163,21 @@ public final class Graph {
             }
         }
         return gradients.filter { run.fed.contains($0.key) }
+    }
+
+    /// The computed nodes of a training run that no gradient will reach, fused for inference
+    /// among themselves; chains never cross into the trained part, and frozen outputs that the
+    /// trained part or the caller reads stay visible.
+    private func prepareFrozenPart(needed: Set<Int>, fed: Set<Int>, fetching: [Int]) -> Set<Int> {
+        let computed = needed.subtracting(fed).sorted()
+        let trained = nodesWithTrainableAncestors(computed: computed, fed: wantsFedGradients ? fed : [])
+        let frozen = Set(computed).subtracting(trained)
+        var visible = Set(fetching)
+        for index in computed where !frozen.contains(index) {
+            visible.formUnion(nodes[index].inputs)
+        }
+        fuseForInference(preserving: visible, within: frozen)
+        return frozen
     }
 
     /// Called after each layer's forward pass with its wall time in seconds (profiling).

@@ -52,23 +52,26 @@ extension Graph {
     /// of three, and no padded copies. Weights are not changed, so saving is unaffected;
     /// a training run undoes the fusion first (`run` calls `unfuse`). Nodes in `preserving`
     /// keep their own outputs: a chain is not fused where one of them would be hidden inside it.
-    public func fuseForInference(preserving: Set<Int> = []) {
+    /// With `within`, only chains made entirely of those nodes are fused (the frozen part of a
+    /// network during training).
+    public func fuseForInference(preserving: Set<Int> = [], within: Set<Int>? = nil) {
         unfuse()
+        func allowed(_ node: Int) -> Bool { within?.contains(node) ?? true }
         var consumers = [Int: [Int]]()
         for (index, node) in nodes.enumerated() {
             for input in node.inputs { consumers[input, default: []].append(index) }
         }
         if outputNode >= 0 { consumers[outputNode, default: []].append(-1) }
-        for (index, node) in nodes.enumerated() {
+        for (index, node) in nodes.enumerated() where allowed(index) {
             // A ResNet block ends in Add → ReLU: one pass instead of two.
             if let add = node.layer as? Add, !preserving.contains(index), let next = consumers[index], next.count == 1,
-               next[0] >= 0, let act = nodes[next[0]].layer as? Activation, act.kind == .relu {
+               next[0] >= 0, allowed(next[0]), let act = nodes[next[0]].layer as? Activation, act.kind == .relu {
                 add.fusedActivation = .relu
                 act.isBypassed = true
                 continue
             }
             if let pad = node.layer as? ZeroPadding2D, !preserving.contains(index), let next = consumers[index],
-               next.count == 1, next[0] >= 0, let conv = nodes[next[0]].layer as? FusableConvolution {
+               next.count == 1, next[0] >= 0, allowed(next[0]), let conv = nodes[next[0]].layer as? FusableConvolution {
                 conv.absorbedBorder = ZeroBorder(top: pad.top, bottom: pad.bottom, left: pad.left, right: pad.right)
                 pad.isBypassed = true
                 continue
@@ -80,7 +83,7 @@ extension Graph {
             var shift = conv.bias?.value.scalars ?? [Float](repeating: 0, count: channels)
             var last = index
             var fused = [Layer]()
-            if let norm = nodes[next[0]].layer as? BatchNormalization, norm.channels == channels {
+            if allowed(next[0]), let norm = nodes[next[0]].layer as? BatchNormalization, norm.channels == channels {
                 let (multiplier, offset) = norm.inferenceAffine()
                 for c in 0..<channels {
                     scale[c] = multiplier[c]
@@ -90,7 +93,7 @@ extension Graph {
                 last = next[0]
             }
             var activation = ActivationKind.linear
-            if let after = consumers[last], after.count == 1, after[0] >= 0, !preserving.contains(last),
+            if let after = consumers[last], after.count == 1, after[0] >= 0, allowed(after[0]), !preserving.contains(last),
                let act = nodes[after[0]].layer as? Activation, act.kind == .relu || act.kind == .relu6 {
                 activation = act.kind
                 fused.append(act)

@@ -100,4 +100,61 @@ final class InferenceFusionTests: XCTestCase {
         XCTAssertFalse(graph.isFused, "a training pass undoes the fusion")
         XCTAssertEqual((graph.nodes[c2].layer as! Conv2D).absorbedBorder, .none)
     }
+
+    /// A frozen base (conv → BN → ReLU6 → padding → depthwise → BN; the first BN also feeds a
+    /// trained side branch) under a trained top: a training run fuses only the
+    /// base, and gives the outputs and gradients of the same step fed with the base's
+    /// inference outputs.
+    func testTrainingRunFusesOnlyTheFrozenPart() throws {
+        var generator = SeededGenerator(seed: 35)
+        func randomize(_ layer: Layer) -> Layer {
+            for parameter in layer.parameters {
+                let positive = parameter.name == "moving_variance"
+                parameter.value = generator.uniformTensor(shape: parameter.shape, low: positive ? 0.5 : -1, high: positive ? 1.5 : 1)
+            }
+            return layer
+        }
+        let graph = Graph(inputShape: [8, 8, 3])
+        let c1 = try graph.add(randomize(Conv2D(name: "c1", inputChannels: 3, filters: 16, kernelSize: (3, 3), padding: .same)))
+        let b1 = try graph.add(randomize(BatchNormalization(name: "b1", channels: 16)))
+        try graph.add(Activation(name: "r1", kind: .relu6))
+        try graph.add(ZeroPadding2D(name: "p2", top: 0, bottom: 1, left: 0, right: 1))
+        let d2 = try graph.add(randomize(DepthwiseConv2D(name: "d2", inputChannels: 16, kernelSize: (3, 3), strides: (2, 2))))
+        let frontier = try graph.add(randomize(BatchNormalization(name: "b2", channels: 16)))
+        let c3 = try graph.add(randomize(Conv2D(name: "c3", inputChannels: 16, filters: 8, kernelSize: (1, 1))))
+        try graph.add(randomize(BatchNormalization(name: "b3", channels: 8)))
+        try graph.add(Activation(name: "r3", kind: .relu))
+        try graph.add(GlobalAveragePooling2D(name: "gap"))
+        let pooled = graph.nodes.count - 1
+        try graph.add(randomize(Conv2D(name: "side_conv", inputChannels: 16, filters: 4, kernelSize: (1, 1))), inputs: [b1])
+        let side = try graph.add(GlobalAveragePooling2D(name: "side"))
+        let joined = try graph.add(Concatenate(name: "join"), inputs: [pooled, side])
+        let output = try graph.add(randomize(Dense(name: "fc", inputUnits: 12, units: 3)), inputs: [joined])
+        for index in 1...frontier { graph.nodes[index].layer!.isTrainable = false }
+        let input = generator.uniformTensor(shape: [2, 8, 8, 3], low: -2, high: 2)
+        let upstream = generator.uniformTensor(shape: [2, 3])
+
+        // Reference: the base in inference mode, its outputs fed into a training run of the top.
+        let base = try graph.run(feeding: [0: input], fetching: [frontier, b1], training: false)
+        graph.unfuse()
+        let expected = try graph.run(feeding: [frontier: base[frontier]!, b1: base[b1]!], fetching: [output], training: true)[output]!
+        graph.zeroGradients()
+        try graph.backward([output: upstream])
+        let expectedGradients = graph.trainableParameters.map(\.gradient)
+
+        let actual = try graph.run(feeding: [0: input], fetching: [output], training: true)[output]!
+        XCTAssertNotNil((graph.nodes[c1].layer as! Conv2D).epilogue, "the frozen conv takes its BN")
+        XCTAssertEqual((graph.nodes[c1].layer as! Conv2D).epilogue?.activation, .linear,
+                       "the BN output that the trained part reads stays visible: the ReLU6 is not fused")
+        XCTAssertEqual((graph.nodes[d2].layer as! DepthwiseConv2D).absorbedBorder, ZeroBorder(top: 0, bottom: 1, left: 0, right: 1))
+        XCTAssertEqual((graph.nodes[d2].layer as! DepthwiseConv2D).epilogue?.activation, .linear,
+                       "the frontier BN is fused; its output is the depthwise output")
+        XCTAssertNil((graph.nodes[c3].layer as! Conv2D).epilogue, "trained layers are not fused")
+        graph.zeroGradients()
+        try graph.backward([output: upstream])
+        assertClose(actual, expected, absolute: 1e-5, relative: 1e-5, "training output")
+        for (parameter, reference) in zip(graph.trainableParameters, expectedGradients) {
+            assertClose(parameter.gradient, reference, absolute: 1e-5, relative: 1e-5, "gradient of \(parameter.name)")
+        }
+    }
 }

@@ -6,6 +6,9 @@ public final class Add: Layer {
     public var parameters: [Parameter] { [] }
     /// A ReLU that follows this sum, applied in the same pass (set by `Graph.fuseForInference()`).
     public internal(set) var fusedActivation: ActivationKind?
+    /// The sum was folded into the convolution that computes this input (its position), which
+    /// already added the other one: this layer passes that input on (`Graph.fuseForInference()`).
+    public internal(set) var passThroughInput: Int?
     /// How many inputs the latest training forward pass had: each gets a copy of the gradient.
     private var savedInputCount: Int?
 
@@ -29,6 +32,7 @@ public final class Add: Layer {
             throw EngineError.shapeMismatch(what: "batch sizes of Add '\(name)'", expected: inputs[0].shape,
                                             actual: inputs.first { $0.shape[0] != inputs[0].shape[0] }!.shape)
         }
+        if let passThroughInput { return inputs[passThroughInput] }
         // One pass that writes a new tensor: starting from a copy of the first input would
         // first copy it (it is still held by the graph) and then add over it.
         let count = inputs[0].count

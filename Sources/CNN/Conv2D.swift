@@ -48,8 +48,28 @@ public final class Conv2D: UnaryLayer {
         return [rows.output, columns.output, filters]
     }
 
+    /// One input, or two when a residual sum was fused into this convolution (the graph
+    /// passes the other branch's output second).
+    public func forward(_ inputs: [Tensor], training: Bool) throws -> Tensor {
+        let expected = epilogue?.residualSource == nil ? 1 : 2
+        guard inputs.count == expected else {
+            throw EngineError.invalidConfiguration(layer: name, reason: "expects \(expected) input(s), got \(inputs.count)")
+        }
+        return try forward(inputs[0], residual: inputs.count == 2 ? inputs[1] : nil, training: training)
+    }
+
     public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
+        guard epilogue?.residualSource == nil else {
+            throw EngineError.invalidConfiguration(layer: name, reason: "a fused residual sum needs its second input")
+        }
+        return try forward(input, residual: nil, training: training)
+    }
+
+    private func forward(_ input: Tensor, residual: Tensor?, training: Bool) throws -> Tensor {
         let shape = try outputShape(for: absorbedBorder.padded(Array(input.shape.dropFirst())))
+        if let residual, residual.shape != [input.shape[0]] + shape {
+            throw EngineError.shapeMismatch(what: "residual input of '\(name)'", expected: [input.shape[0]] + shape, actual: residual.shape)
+        }
         let sizes = ConvolutionSizes(batch: input.shape[0], height: input.shape[1], width: input.shape[2],
                                      inputChannels: inputChannels, outputChannels: filters, geometry: geometry,
                                      border: absorbedBorder)
@@ -58,7 +78,13 @@ public final class Conv2D: UnaryLayer {
             kernel.value.withPointer { w in
                 output.withMutablePointer { y in
                     if let epilogue {
-                        conv2dForward(input: x, kernel: w, bias: nil, output: y, sizes: sizes, epilogue: epilogue)
+                        if let residual {
+                            residual.withPointer { r in
+                                conv2dForward(input: x, kernel: w, bias: nil, output: y, sizes: sizes, epilogue: epilogue, residual: r)
+                            }
+                        } else {
+                            conv2dForward(input: x, kernel: w, bias: nil, output: y, sizes: sizes, epilogue: epilogue)
+                        }
                     } else if let bias {
                         bias.value.withPointer { b in conv2dForward(input: x, kernel: w, bias: b, output: y, sizes: sizes) }
                     } else {

@@ -14,13 +14,15 @@ func outputChunkRows(rows: Int, patchSize: Int, channels: Int) -> Int {
 }
 
 /// output (N, OH, OW, Cout) = conv(input (N, H, W, Cin), kernel (KH, KW, Cin, Cout)) + bias.
-/// Writes every element of `output`, which may be uninitialized.
+/// Writes every element of `output`, which may be uninitialized. `residual`, of the output's
+/// shape, is added by the epilogue before its activation.
 ///
 /// The output rows are split between the engine's threads; each thread packs, multiplies
 /// and finishes its own chunks with a single-threaded GEMM, so a chunk's patches and
 /// outputs stay in that core's cache from packing to epilogue.
 public func conv2dForward(input: UnsafePointer<Float>, kernel: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-                          output: UnsafeMutablePointer<Float>, sizes: ConvolutionSizes, epilogue: ConvolutionEpilogue? = nil) {
+                          output: UnsafeMutablePointer<Float>, sizes: ConvolutionSizes, epilogue: ConvolutionEpilogue? = nil,
+                          residual: UnsafePointer<Float>? = nil) {
     let rows = sizes.outputPixels
     let k = sizes.patchSize
     let n = sizes.outputChannels
@@ -29,6 +31,7 @@ public func conv2dForward(input: UnsafePointer<Float>, kernel: UnsafePointer<Flo
     let chunk = outputChunkRows(rows: rowsPerThread, patchSize: k, channels: n)
     let (source, weights, target) = (SendableConstPointer(input), SendableConstPointer(kernel), SendablePointer(output))
     let shift = bias.map(SendableConstPointer.init)
+    let addend = residual.map(SendableConstPointer.init)
     // Thread t writes only output rows [t·rowsPerThread, (t+1)·rowsPerThread).
     let work = { (t: Int) in
         let part = (t * rowsPerThread)..<min(rows, (t + 1) * rowsPerThread)
@@ -48,7 +51,7 @@ public func conv2dForward(input: UnsafePointer<Float>, kernel: UnsafePointer<Flo
                 if let shift { fillRows(c, with: shift.base, rows: count, channels: n) }
                 serialSgemm(transposeA: false, transposeB: false, m: count, n: n, k: k, a: a, lda: k,
                             b: weights.base, ldb: n, beta: shift == nil ? 0 : 1, c: c, ldc: n)
-                epilogue?.apply(to: c, rows: count)
+                epilogue?.apply(to: c, rows: count, residual: addend.map { $0.base + start * n })
                 start += count
             }
         }

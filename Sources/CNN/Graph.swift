@@ -99,7 +99,7 @@ public final class Graph {
         let frozen = training ? prepareFrozenPart(needed: needed, fed: Set(feeding.keys), fetching: fetching) : []
         var remainingUses = [Int](repeating: 0, count: nodes.count)
         for index in needed where feeding[index] == nil {
-            for source in nodes[index].inputs { remainingUses[source] += 1 }
+            for source in nodes[index].inputs + fusedResidual(of: index) { remainingUses[source] += 1 }
         }
         let fetchSet = Set(fetching)
         var activations = [Int: Tensor]()
@@ -108,8 +108,8 @@ public final class Graph {
         for index in needed.sorted() where feeding[index] == nil {
             guard let layer = nodes[index].layer else { continue }
             var inputs = [Tensor]()
-            inputs.reserveCapacity(nodes[index].inputs.count)
-            for source in nodes[index].inputs {
+            inputs.reserveCapacity(nodes[index].inputs.count + 1)
+            for source in nodes[index].inputs + fusedResidual(of: index) {
                 guard let tensor = activations[source] else {
                     throw EngineError.invalidConfiguration(layer: layer.name, reason: "input node \(source) was not computed")
                 }
@@ -124,7 +124,7 @@ public final class Graph {
                 activations[index] = try layer.forward(inputs, training: asTraining)
             }
             computed.append(index)
-            for source in nodes[index].inputs {
+            for source in nodes[index].inputs + fusedResidual(of: index) {
                 remainingUses[source] -= 1
                 if remainingUses[source] == 0 && !fetchSet.contains(source) {
                     activations[source] = nil
@@ -180,6 +180,13 @@ public final class Graph {
         return frozen
     }
 
+    /// The node whose output a convolution adds in its epilogue (a fused residual sum), as a
+    /// one-element array, or none. Found by layer name, so it holds in every graph sharing the layers.
+    private func fusedResidual(of index: Int) -> [Int] {
+        guard let source = (nodes[index].layer as? Conv2D)?.epilogue?.residualSource else { return [] }
+        return indexByName[source].map { [$0] } ?? []
+    }
+
     /// Called after each layer's forward pass with its wall time in seconds (profiling).
     public var layerTimer: ((Layer, Double) -> Void)?
 
@@ -192,7 +199,7 @@ public final class Graph {
         var stack = fetching
         while let index = stack.popLast() {
             guard needed.insert(index).inserted, !fed.contains(index) else { continue }
-            stack.append(contentsOf: nodes[index].inputs)
+            stack.append(contentsOf: nodes[index].inputs + fusedResidual(of: index))
         }
         return needed
     }

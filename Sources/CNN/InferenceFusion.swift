@@ -5,15 +5,36 @@ public struct ConvolutionEpilogue: Sendable {
     public var scale: [Float]
     public var shift: [Float]
     public var activation: ActivationKind
+    /// The layer whose output is added before the activation (a residual `Add` folded in);
+    /// the graph passes it to the convolution as a second input.
+    public var residualSource: String?
+
+    public init(scale: [Float], shift: [Float], activation: ActivationKind, residualSource: String? = nil) {
+        self.scale = scale
+        self.shift = shift
+        self.activation = activation
+        self.residualSource = residualSource
+    }
 
     /// Applies the map to `rows` rows of `scale.count` channels, on the calling thread
-    /// (the convolution calls it per chunk, on the thread that computed the chunk).
-    func apply(to output: UnsafeMutablePointer<Float>, rows: Int) {
+    /// (the convolution calls it per chunk, on the thread that computed the chunk), adding
+    /// the matching rows of `residual` before the activation when there is one.
+    func apply(to output: UnsafeMutablePointer<Float>, rows: Int, residual: UnsafePointer<Float>? = nil) {
         let channels = scale.count
         scale.withUnsafeBufferPointer { s in
             shift.withUnsafeBufferPointer { b in
                 for row in 0..<rows {
                     let line = output + row * channels
+                    if let residual {
+                        let r = residual + row * channels
+                        for c in 0..<channels { line[c] = line[c] * s[c] + b[c] + r[c] }
+                        switch activation {
+                        case .relu: for c in 0..<channels { line[c] = max(0, line[c]) }
+                        case .relu6: for c in 0..<channels { line[c] = min(6, max(0, line[c])) }
+                        default: break
+                        }
+                        continue
+                    }
                     switch activation {
                     case .relu:
                         for c in 0..<channels { line[c] = max(0, line[c] * s[c] + b[c]) }
@@ -64,7 +85,8 @@ extension Graph {
         if outputNode >= 0 { consumers[outputNode, default: []].append(-1) }
         for (index, node) in nodes.enumerated() where allowed(index) {
             // A ResNet block ends in Add → ReLU: one pass instead of two.
-            if let add = node.layer as? Add, !preserving.contains(index), let next = consumers[index], next.count == 1,
+            if let add = node.layer as? Add, add.passThroughInput == nil, !preserving.contains(index),
+               let next = consumers[index], next.count == 1,
                next[0] >= 0, allowed(next[0]), let act = nodes[next[0]].layer as? Activation, act.kind == .relu {
                 add.fusedActivation = .relu
                 act.isBypassed = true
@@ -92,6 +114,19 @@ extension Graph {
                 fused.append(norm)
                 last = next[0]
             }
+            // A residual block's last convolution: conv → BN → Add(other branch) → ReLU in one
+            // pass, when the other branch is computed before this convolution runs.
+            var residualSource: String?
+            if conv is Conv2D, !preserving.contains(last), let after = consumers[last], after.count == 1, after[0] >= 0,
+               allowed(after[0]), let add = nodes[after[0]].layer as? Add, add.passThroughInput == nil,
+               nodes[after[0]].inputs.count == 2, let position = nodes[after[0]].inputs.firstIndex(of: last),
+               case let other = nodes[after[0]].inputs[1 - position], other < index, other != last,
+               let otherName = other == 0 ? inputName : nodes[other].layer?.name {
+                residualSource = otherName
+                add.passThroughInput = position
+                fused.append(add)
+                last = after[0]
+            }
             var activation = ActivationKind.linear
             if let after = consumers[last], after.count == 1, after[0] >= 0, allowed(after[0]), !preserving.contains(last),
                let act = nodes[after[0]].layer as? Activation, act.kind == .relu || act.kind == .relu6 {
@@ -99,7 +134,7 @@ extension Graph {
                 fused.append(act)
             }
             guard !fused.isEmpty, !preserving.contains(index) else { continue }
-            conv.epilogue = ConvolutionEpilogue(scale: scale, shift: shift, activation: activation)
+            conv.epilogue = ConvolutionEpilogue(scale: scale, shift: shift, activation: activation, residualSource: residualSource)
             for layer in fused {
                 (layer as? BatchNormalization)?.isBypassed = true
                 (layer as? Activation)?.isBypassed = true
@@ -117,7 +152,10 @@ extension Graph {
                 if conv.absorbedBorder != .none { conv.absorbedBorder = .none }
             }
             if let pad = node.layer as? ZeroPadding2D, pad.isBypassed { pad.isBypassed = false }
-            if let add = node.layer as? Add, add.fusedActivation != nil { add.fusedActivation = nil }
+            if let add = node.layer as? Add {
+                if add.fusedActivation != nil { add.fusedActivation = nil }
+                if add.passThroughInput != nil { add.passThroughInput = nil }
+            }
             if let norm = node.layer as? BatchNormalization, norm.isBypassed { norm.isBypassed = false }
             if let activation = node.layer as? Activation, activation.isBypassed { activation.isBypassed = false }
         }
@@ -127,7 +165,7 @@ extension Graph {
         nodes.contains { node in
             (node.layer as? FusableConvolution).map { $0.epilogue != nil || $0.absorbedBorder != .none } == true
                 || (node.layer as? BatchNormalization)?.isBypassed == true
-                || (node.layer as? Add)?.fusedActivation != nil
+                || (node.layer as? Add).map { $0.fusedActivation != nil || $0.passThroughInput != nil } == true
                 || (node.layer as? Activation)?.isBypassed == true
                 || (node.layer as? ZeroPadding2D)?.isBypassed == true
         }

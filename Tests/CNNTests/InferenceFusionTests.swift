@@ -157,4 +157,48 @@ final class InferenceFusionTests: XCTestCase {
             assertClose(parameter.gradient, reference, absolute: 1e-5, relative: 1e-5, "gradient of \(parameter.name)")
         }
     }
+
+    /// ResNet's two residual blocks, an identity block whose shortcut is the graph input and
+    /// a projection block (shortcut conv → BN first, as Keras builds it): the last conv of each
+    /// takes BN, the sum and the ReLU; a preserved BN output keeps its Add.
+    func testResidualSumsFuseIntoTheLastConvolution() throws {
+        var generator = SeededGenerator(seed: 36)
+        func randomize(_ layer: Layer) -> Layer {
+            for parameter in layer.parameters {
+                let positive = parameter.name == "moving_variance"
+                parameter.value = generator.uniformTensor(shape: parameter.shape, low: positive ? 0.5 : -1, high: positive ? 1.5 : 1)
+            }
+            return layer
+        }
+        let graph = Graph(inputShape: [6, 5, 8])
+        let c1 = try graph.add(randomize(Conv2D(name: "c1", inputChannels: 8, filters: 8, kernelSize: (3, 3), padding: .same)))
+        let b1 = try graph.add(randomize(BatchNormalization(name: "b1", channels: 8)))
+        let add1 = try graph.add(Add(name: "add1"), inputs: [0, b1])
+        let x1 = try graph.add(Activation(name: "out1", kind: .relu))
+        let s0 = try graph.add(randomize(Conv2D(name: "s0", inputChannels: 8, filters: 12, kernelSize: (1, 1))), inputs: [x1])
+        let t0 = try graph.add(randomize(BatchNormalization(name: "t0", channels: 12)))
+        let c2 = try graph.add(randomize(Conv2D(name: "c2", inputChannels: 8, filters: 12, kernelSize: (3, 3), padding: .same)),
+                               inputs: [x1])
+        let b2 = try graph.add(randomize(BatchNormalization(name: "b2", channels: 12)))
+        let add2 = try graph.add(Add(name: "add2"), inputs: [t0, b2])
+        try graph.add(Activation(name: "out2", kind: .relu))
+        let input = generator.uniformTensor(shape: [2, 6, 5, 8], low: -2, high: 2)
+        let expected = try graph.run(feeding: [0: input], fetching: [graph.outputNode, b2], training: false)
+
+        graph.fuseForInference()
+        XCTAssertEqual((graph.nodes[c1].layer as! Conv2D).epilogue?.residualSource, "input_1")
+        XCTAssertEqual((graph.nodes[c1].layer as! Conv2D).epilogue?.activation, .relu)
+        XCTAssertEqual((graph.nodes[add1].layer as! Add).passThroughInput, 1)
+        XCTAssertNil((graph.nodes[s0].layer as! Conv2D).epilogue?.residualSource, "the other branch is not computed yet")
+        XCTAssertEqual((graph.nodes[c2].layer as! Conv2D).epilogue?.residualSource, "t0")
+        XCTAssertEqual((graph.nodes[add2].layer as! Add).passThroughInput, 1)
+        assertClose(try graph.forward(input), expected[graph.outputNode]!, absolute: 1e-5, relative: 1e-5, "fused residual blocks")
+
+        graph.fuseForInference(preserving: [b2])
+        XCTAssertNil((graph.nodes[c2].layer as! Conv2D).epilogue?.residualSource, "the BN output stays visible")
+        XCTAssertNil((graph.nodes[add2].layer as! Add).passThroughInput)
+        let partly = try graph.run(feeding: [0: input], fetching: [graph.outputNode, b2], training: false)
+        assertClose(partly[b2]!, expected[b2]!, absolute: 1e-5, relative: 1e-5, "preserved BN output")
+        assertClose(partly[graph.outputNode]!, expected[graph.outputNode]!, absolute: 1e-5, relative: 1e-5, "output")
+    }
 }

@@ -17,6 +17,8 @@ public final class Conv2D: UnaryLayer {
     /// input (set by `Graph.fuseForInference()`, inference only).
     public internal(set) var absorbedBorder: ZeroBorder = .none
     private var savedInput: Tensor?
+    /// The kernel in Winograd's domain, for the kernel version it was computed from.
+    private var winogradKernel: (version: Int, values: [Float])?
 
     public init(name: String, inputChannels: Int, filters: Int, kernelSize: (Int, Int),
                 strides: (Int, Int) = (1, 1), dilation: (Int, Int) = (1, 1),
@@ -74,6 +76,28 @@ public final class Conv2D: UnaryLayer {
                                      inputChannels: inputChannels, outputChannels: filters, geometry: geometry,
                                      border: absorbedBorder)
         var output = Tensor(shape: [input.shape[0]] + shape) { _ in }  // conv2dForward writes every element
+        // Winograd for inference and frozen layers; a layer being trained keeps the direct
+        // product, whose kernel changes every step.
+        if Engine.usesWinograd && Winograd.applies(to: sizes) && !(training && isTrainable) {
+            let transformed = transformedKernel()
+            input.withPointer { x in
+                transformed.withUnsafeBufferPointer { u in
+                    output.withMutablePointer { y in
+                        let run = { (b: UnsafePointer<Float>?, r: UnsafePointer<Float>?) in
+                            Winograd.forward(input: x, transformedKernel: u.baseAddress!, bias: b, output: y, sizes: sizes,
+                                             epilogue: self.epilogue, residual: r)
+                        }
+                        switch (epilogue == nil ? bias : nil, residual) {
+                        case let (bias?, _): bias.value.withPointer { b in run(b, nil) }
+                        case let (nil, residual?): residual.withPointer { r in run(nil, r) }
+                        case (nil, nil): run(nil, nil)
+                        }
+                    }
+                }
+            }
+            savedInput = training ? input : nil
+            return output
+        }
         input.withPointer { x in
             kernel.value.withPointer { w in
                 output.withMutablePointer { y in
@@ -95,6 +119,15 @@ public final class Conv2D: UnaryLayer {
         }
         savedInput = training ? input : nil
         return output
+    }
+
+    private func transformedKernel() -> [Float] {
+        if let cached = winogradKernel, cached.version == kernel.version { return cached.values }
+        let values = kernel.value.withPointer { w in
+            Winograd.transformKernel(w, inputChannels: inputChannels, outputChannels: filters)
+        }
+        winogradKernel = (kernel.version, values)
+        return values
     }
 
     public func backward(_ outputGradient: Tensor, inputGradient: Bool) throws -> Tensor? {

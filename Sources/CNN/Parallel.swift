@@ -5,6 +5,8 @@ import Foundation
 /// itself runs single-threaded). Set once at start-up from `--threads` / `TL_THREADS`.
 public enum Engine {
     nonisolated(unsafe) public static var threadCount: Int = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    /// 3×3 stride-1 convolutions through Winograd F(2×2, 3×3) (off: im2col + GEMM, for comparisons).
+    nonisolated(unsafe) public static var usesWinograd = true
 }
 
 /// A raw pointer that may cross into `concurrentPerform`'s closures. Every use

@@ -14,7 +14,10 @@ public enum ParameterRole: Sendable {
 public final class Parameter {
     public let name: String
     public let role: ParameterRole
-    public var value: Tensor
+    public var value: Tensor { didSet { version &+= 1 } }
+    /// Changes whenever `value` does (assignment or in-place update), so layers can cache
+    /// values derived from it (a convolution's Winograd-transformed kernel).
+    public private(set) var version = 0
     /// Accumulated by `backward`; zeroed explicitly with `zeroGradient()`. Allocated on
     /// first write, so a network used only for inference holds no gradient memory.
     public var gradient: Tensor {

@@ -91,7 +91,9 @@ func runForwardBenchmark(_ arguments: BenchmarkArguments) {
 func layerBreakdown(_ model: ForwardModel, input: Tensor) -> String {
     let passes = 3
     var byKind = [String: (seconds: Double, count: Int)]()
+    var byLayer = [String: (seconds: Double, kind: String)]()
     model.graph.layerTimer = { layer, seconds in
+        byLayer[layer.name, default: (0, "")].seconds += seconds
         var kind = String(describing: type(of: layer))
         if let conv = layer as? Conv2D {
             kind += " \(conv.geometry.kernelHeight)x\(conv.geometry.kernelWidth)"
@@ -101,6 +103,9 @@ func layerBreakdown(_ model: ForwardModel, input: Tensor) -> String {
         }
         byKind[kind, default: (0, 0)].seconds += seconds
         byKind[kind, default: (0, 0)].count += 1
+        if let conv = layer as? Conv2D { kind += " \(conv.inputChannels)→\(conv.filters)" }
+        if let depthwise = layer as? DepthwiseConv2D { kind += " \(depthwise.geometry.kernelHeight)x\(depthwise.geometry.kernelWidth)/\(depthwise.geometry.strideY) \(depthwise.inputChannels)" }
+        byLayer[layer.name]!.kind = kind
     }
     let total = timeSeconds {
         for _ in 0..<passes { _ = try! model.graph.forward(input) }
@@ -111,6 +116,11 @@ func layerBreakdown(_ model: ForwardModel, input: Tensor) -> String {
                  "| layer kind | layers | seconds | share |", "|---|---:|---:|---:|"]
     for (kind, entry) in byKind.sorted(by: { $0.value.seconds > $1.value.seconds }) {
         lines.append("| \(kind) | \(entry.count) | \(String(format: "%.4f", entry.seconds)) | \(String(format: "%.1f%%", 100 * entry.seconds / total)) |")
+    }
+    lines += ["", "The 15 slowest layers:", "| layer | kind | seconds | share |", "|---|---|---:|---:|"]
+    for (name, entry) in byLayer.sorted(by: { $0.value.seconds > $1.value.seconds }).prefix(15) {
+        let seconds = entry.seconds / Double(passes)
+        lines.append("| \(name) | \(entry.kind) | \(String(format: "%.4f", seconds)) | \(String(format: "%.1f%%", 100 * seconds / total)) |")
     }
     return lines.joined(separator: "\n")
 }

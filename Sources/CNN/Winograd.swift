@@ -1,0 +1,284 @@
+import Dispatch
+
+/// 3×3 stride-1 convolution by Winograd's minimal filtering F(2×2, 3×3): each 2×2 block of
+/// output pixels comes from a 4×4 input tile through 16 element-wise products in a
+/// transformed domain, 16 multiplies instead of 36. Over channels those products are 16
+/// GEMMs, (tiles × Cin) · (Cin × Cout), so the multiply count of ResNet's and VGG's 3×3
+/// layers drops 2.25-fold; the transforms are additions over contiguous channel vectors.
+/// The transforms' coefficients are 0, ±1 and ±½, so the result differs from the direct sum
+/// only by rounding (checked against the naive convolution in the tests).
+enum Winograd {
+    /// Whether a convolution of this geometry and these channel counts takes this path:
+    /// narrow layers are faster through im2col.
+    static func applies(to sizes: ConvolutionSizes) -> Bool {
+        let g = sizes.geometry
+        return g.kernelHeight == 3 && g.kernelWidth == 3 && g.strideY == 1 && g.strideX == 1
+            && g.dilationY == 1 && g.dilationX == 1 && sizes.inputChannels >= 16 && sizes.outputChannels >= 16
+    }
+
+    /// U = G·g·Gᵀ for every (input, output) channel pair of an HWIO kernel (3, 3, Cin, Cout),
+    /// laid out as 16 matrices (Cin × Cout), one per transformed position.
+    static func transformKernel(_ kernel: UnsafePointer<Float>, inputChannels cin: Int, outputChannels cout: Int) -> [Float] {
+        [Float](unsafeUninitializedCapacity: 16 * cin * cout) { u, count in
+            let plane = cin * cout
+            for ci in 0..<cin {
+                for co in 0..<cout {
+                    func g(_ ky: Int, _ kx: Int) -> Float { kernel[((ky * 3 + kx) * cin + ci) * cout + co] }
+                    // G·g, column by column: 4 rows of 3.
+                    let c0 = filterTransform(g(0, 0), g(1, 0), g(2, 0))
+                    let c1 = filterTransform(g(0, 1), g(1, 1), g(2, 1))
+                    let c2 = filterTransform(g(0, 2), g(1, 2), g(2, 2))
+                    // (G·g)·Gᵀ, row by row.
+                    let base = ci * cout + co
+                    func store(_ i: Int, _ row: (Float, Float, Float, Float)) {
+                        u[(4 * i) * plane + base] = row.0
+                        u[(4 * i + 1) * plane + base] = row.1
+                        u[(4 * i + 2) * plane + base] = row.2
+                        u[(4 * i + 3) * plane + base] = row.3
+                    }
+                    store(0, filterTransform(c0.0, c1.0, c2.0))
+                    store(1, filterTransform(c0.1, c1.1, c2.1))
+                    store(2, filterTransform(c0.2, c1.2, c2.2))
+                    store(3, filterTransform(c0.3, c1.3, c2.3))
+                }
+            }
+            count = 16 * cin * cout
+        }
+    }
+
+    /// G·(a, b, c) with G = [[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, 1]].
+    @inline(__always)
+    private static func filterTransform(_ a: Float, _ b: Float, _ c: Float) -> (Float, Float, Float, Float) {
+        (a, 0.5 * (a + b + c), 0.5 * (a - b + c), c)
+    }
+
+    /// Bᵀ·(a, b, c, d) with Bᵀ = [[1, 0, −1, 0], [0, 1, 1, 0], [0, −1, 1, 0], [0, 1, 0, −1]], on
+    /// 16 channels at once (and on one, for the remainder).
+    @inline(__always)
+    private static func inputTransform(_ a: SIMD16<Float>, _ b: SIMD16<Float>, _ c: SIMD16<Float>,
+                                       _ d: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
+        (a - c, b + c, c - b, b - d)
+    }
+
+    @inline(__always)
+    private static func inputTransform(_ a: Float, _ b: Float, _ c: Float, _ d: Float) -> (Float, Float, Float, Float) {
+        (a - c, b + c, c - b, b - d)
+    }
+
+    /// Aᵀ·(a, b, c, d) with Aᵀ = [[1, 1, 1, 0], [0, 1, −1, −1]].
+    @inline(__always)
+    private static func outputTransform(_ a: SIMD16<Float>, _ b: SIMD16<Float>, _ c: SIMD16<Float>,
+                                        _ d: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>) {
+        (a + b + c, b - c - d)
+    }
+
+    @inline(__always)
+    private static func outputTransform(_ a: Float, _ b: Float, _ c: Float, _ d: Float) -> (Float, Float) {
+        (a + b + c, b - c - d)
+    }
+
+    /// output (N, OH, OW, Cout) = conv3×3(input) with the transformed kernel `u`, then either
+    /// `bias` or `epilogue` (with `residual`). Writes every element of `output`.
+    static func forward(input: UnsafePointer<Float>, transformedKernel u: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                        output: UnsafeMutablePointer<Float>, sizes: ConvolutionSizes, epilogue: ConvolutionEpilogue?,
+                        residual: UnsafePointer<Float>?, chunkFloats: Int = 4 << 20) {
+        let (cin, cout) = (sizes.inputChannels, sizes.outputChannels)
+        let tilesY = (sizes.outputHeight + 1) / 2
+        let tilesX = (sizes.outputWidth + 1) / 2
+        let tileRows = sizes.batch * tilesY
+        let threads = max(1, min(Engine.threadCount, tileRows))
+        let rowsPerThread = (tileRows + threads - 1) / threads
+        // Tile rows per chunk: the chunk's transformed input and products (16 · tiles · (Cin + Cout)
+        // floats) about 16 MiB, so the 16 GEMMs of a chunk amortize the packing of their kernels.
+        let chunkRows = max(1, min(rowsPerThread, chunkFloats / (16 * tilesX * (cin + cout))))
+        let (source, kernel, target) = (SendableConstPointer(input), SendableConstPointer(u), SendablePointer(output))
+        let shift = bias.map(SendableConstPointer.init)
+        let addend = residual.map(SendableConstPointer.init)
+        let work = { (t: Int) in
+            let rows = (t * rowsPerThread)..<min(tileRows, (t + 1) * rowsPerThread)
+            guard !rows.isEmpty else { return }
+            let maxTiles = chunkRows * tilesX
+            withScratch(count: 16 * maxTiles * (cin + cout)) { scratch in
+                let v = scratch
+                let m = scratch + 16 * maxTiles * cin
+                var first = rows.lowerBound
+                while first < rows.upperBound {
+                    let last = min(rows.upperBound, first + chunkRows)
+                    let tiles = (last - first) * tilesX
+                    transformInput(source.base, into: v, tileRows: first..<last, tilesX: tilesX, tilesY: tilesY,
+                                   stride: tiles, sizes: sizes)
+                    for position in 0..<16 {
+                        serialSgemm(transposeA: false, transposeB: false, m: tiles, n: cout, k: cin,
+                                    a: v + position * tiles * cin, lda: cin, b: kernel.base + position * cin * cout, ldb: cout,
+                                    beta: 0, c: m + position * tiles * cout, ldc: cout)
+                    }
+                    let pixels = transformOutput(m, into: target.base, tileRows: first..<last, tilesX: tilesX, tilesY: tilesY,
+                                                 stride: tiles, sizes: sizes)
+                    if let epilogue {
+                        epilogue.apply(to: target.base + pixels.lowerBound * cout, rows: pixels.count,
+                                       residual: addend.map { $0.base + pixels.lowerBound * cout })
+                    } else if let shift {
+                        for pixel in pixels {
+                            let line = target.base + pixel * cout
+                            for c in 0..<cout { line[c] += shift.base[c] }
+                        }
+                    }
+                    first = last
+                }
+            }
+        }
+        if threads == 1 {
+            work(0)
+        } else {
+            // Thread t writes only the output rows of its own tile rows.
+            DispatchQueue.concurrentPerform(iterations: threads, execute: work)
+        }
+    }
+
+    /// V = Bᵀ·d·B for the 4×4 input tiles of the given global tile rows (image · tilesY + tile
+    /// row), into 16 matrices (tiles × Cin) `stride` tiles apart; zeros outside the image.
+    private static func transformInput(_ input: UnsafePointer<Float>, into v: UnsafeMutablePointer<Float>,
+                                       tileRows: Range<Int>, tilesX: Int, tilesY: Int, stride: Int, sizes: ConvolutionSizes) {
+        let cin = sizes.inputChannels
+        withScratch(count: cin) { zero in
+            zero.initialize(repeating: 0, count: cin)
+            let d = UnsafeMutablePointer<UnsafePointer<Float>>.allocate(capacity: 16)
+            defer { d.deallocate() }
+            var tile = 0
+            for globalRow in tileRows {
+                let image = globalRow / tilesY
+                let y0 = (globalRow % tilesY) * 2 - sizes.padTop
+                let imageBase = input + image * sizes.height * sizes.width * cin
+                for tx in 0..<tilesX {
+                    let x0 = tx * 2 - sizes.padLeft
+                    for i in 0..<4 {
+                        let y = y0 + i
+                        for j in 0..<4 {
+                            let x = x0 + j
+                            d[4 * i + j] = (y >= 0 && y < sizes.height && x >= 0 && x < sizes.width)
+                                ? imageBase + (y * sizes.width + x) * cin : UnsafePointer(zero)
+                        }
+                    }
+                    transformInputTile(d, into: v + tile * cin, planeStride: stride * cin, channels: cin)
+                    tile += 1
+                }
+            }
+        }
+    }
+
+    @inline(__always)
+    private static func transformInputTile(_ d: UnsafePointer<UnsafePointer<Float>>, into out: UnsafeMutablePointer<Float>,
+                                           planeStride: Int, channels: Int) {
+        typealias V = SIMD16<Float>
+        var c = 0
+        while c + 16 <= channels {
+            func x(_ k: Int) -> V { UnsafeRawPointer(d[k] + c).loadUnaligned(as: V.self) }
+            func store(_ row: Int, _ values: (V, V, V, V)) {
+                let base = out + 4 * row * planeStride + c
+                UnsafeMutableRawPointer(base).storeBytes(of: values.0, as: V.self)
+                UnsafeMutableRawPointer(base + planeStride).storeBytes(of: values.1, as: V.self)
+                UnsafeMutableRawPointer(base + 2 * planeStride).storeBytes(of: values.2, as: V.self)
+                UnsafeMutableRawPointer(base + 3 * planeStride).storeBytes(of: values.3, as: V.self)
+            }
+            // Bᵀ·d column by column, then each row times B.
+            let c0 = inputTransform(x(0), x(4), x(8), x(12))
+            let c1 = inputTransform(x(1), x(5), x(9), x(13))
+            let c2 = inputTransform(x(2), x(6), x(10), x(14))
+            let c3 = inputTransform(x(3), x(7), x(11), x(15))
+            store(0, inputTransform(c0.0, c1.0, c2.0, c3.0))
+            store(1, inputTransform(c0.1, c1.1, c2.1, c3.1))
+            store(2, inputTransform(c0.2, c1.2, c2.2, c3.2))
+            store(3, inputTransform(c0.3, c1.3, c2.3, c3.3))
+            c += 16
+        }
+        while c < channels {
+            func x(_ k: Int) -> Float { d[k][c] }
+            func store(_ row: Int, _ values: (Float, Float, Float, Float)) {
+                let base = out + 4 * row * planeStride + c
+                (base[0], base[planeStride], base[2 * planeStride], base[3 * planeStride]) = values
+            }
+            let c0 = inputTransform(x(0), x(4), x(8), x(12))
+            let c1 = inputTransform(x(1), x(5), x(9), x(13))
+            let c2 = inputTransform(x(2), x(6), x(10), x(14))
+            let c3 = inputTransform(x(3), x(7), x(11), x(15))
+            store(0, inputTransform(c0.0, c1.0, c2.0, c3.0))
+            store(1, inputTransform(c0.1, c1.1, c2.1, c3.1))
+            store(2, inputTransform(c0.2, c1.2, c2.2, c3.2))
+            store(3, inputTransform(c0.3, c1.3, c2.3, c3.3))
+            c += 1
+        }
+    }
+
+    /// Y = Aᵀ·M·A for each tile, written to its 2×2 output pixels (those inside the output).
+    /// Returns the flattened output pixels (over N, OH, OW) the tile rows cover: one contiguous range.
+    private static func transformOutput(_ m: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>,
+                                        tileRows: Range<Int>, tilesX: Int, tilesY: Int, stride: Int,
+                                        sizes: ConvolutionSizes) -> Range<Int> {
+        let cout = sizes.outputChannels
+        let (oh, ow) = (sizes.outputHeight, sizes.outputWidth)
+        // The first output pixel of a global tile row; one past the end for the row after an image's last.
+        func firstPixel(_ globalRow: Int) -> Int {
+            (globalRow / tilesY * oh + min(oh, globalRow % tilesY * 2)) * ow
+        }
+        var tile = 0
+        for globalRow in tileRows {
+            let image = globalRow / tilesY
+            let y0 = (globalRow % tilesY) * 2
+            let rowBase = output + (image * oh + y0) * ow * cout
+            let hasSecondRow = y0 + 1 < oh
+            for tx in 0..<tilesX {
+                let x0 = tx * 2
+                transformOutputTile(m + tile * cout, planeStride: stride * cout, top: rowBase + x0 * cout,
+                                    rowStride: ow * cout, hasSecondRow: hasSecondRow, hasSecondColumn: x0 + 1 < ow,
+                                    channels: cout)
+                tile += 1
+            }
+        }
+        let last = tileRows.upperBound - 1
+        return firstPixel(tileRows.lowerBound)..<(last / tilesY * oh + min(oh, last % tilesY * 2 + 2)) * ow
+    }
+
+    @inline(__always)
+    private static func transformOutputTile(_ m: UnsafePointer<Float>, planeStride: Int, top: UnsafeMutablePointer<Float>,
+                                            rowStride: Int, hasSecondRow: Bool, hasSecondColumn: Bool, channels: Int) {
+        typealias V = SIMD16<Float>
+        let bottom = top + rowStride
+        var c = 0
+        while c + 16 <= channels {
+            func x(_ k: Int) -> V { UnsafeRawPointer(m + k * planeStride + c).loadUnaligned(as: V.self) }
+            func store(_ value: V, _ pointer: UnsafeMutablePointer<Float>) {
+                UnsafeMutableRawPointer(pointer + c).storeBytes(of: value, as: V.self)
+            }
+            // Aᵀ·M column by column, then each of the two rows times A.
+            let c0 = outputTransform(x(0), x(4), x(8), x(12))
+            let c1 = outputTransform(x(1), x(5), x(9), x(13))
+            let c2 = outputTransform(x(2), x(6), x(10), x(14))
+            let c3 = outputTransform(x(3), x(7), x(11), x(15))
+            let first = outputTransform(c0.0, c1.0, c2.0, c3.0)
+            store(first.0, top)
+            if hasSecondColumn { store(first.1, top + channels) }
+            if hasSecondRow {
+                let second = outputTransform(c0.1, c1.1, c2.1, c3.1)
+                store(second.0, bottom)
+                if hasSecondColumn { store(second.1, bottom + channels) }
+            }
+            c += 16
+        }
+        while c < channels {
+            func x(_ k: Int) -> Float { m[k * planeStride + c] }
+            let c0 = outputTransform(x(0), x(4), x(8), x(12))
+            let c1 = outputTransform(x(1), x(5), x(9), x(13))
+            let c2 = outputTransform(x(2), x(6), x(10), x(14))
+            let c3 = outputTransform(x(3), x(7), x(11), x(15))
+            let first = outputTransform(c0.0, c1.0, c2.0, c3.0)
+            top[c] = first.0
+            if hasSecondColumn { top[channels + c] = first.1 }
+            if hasSecondRow {
+                let second = outputTransform(c0.1, c1.1, c2.1, c3.1)
+                bottom[c] = second.0
+                if hasSecondColumn { bottom[channels + c] = second.1 }
+            }
+            c += 1
+        }
+    }
+}

@@ -1,0 +1,92 @@
+import XCTest
+@testable import CNN
+
+/// Winograd F(2×2, 3×3) against the direct six-loop convolution: odd output sizes (tiles cut
+/// by the border), channel counts that are not multiples of 16, `same` and `valid`, bias or
+/// a fused epilogue with a residual, one tile row per chunk and one chunk per thread.
+final class WinogradTests: XCTestCase {
+    struct Case {
+        var batch: Int, height: Int, width: Int, cin: Int, cout: Int
+        var padding: Padding
+    }
+
+    let cases = [
+        Case(batch: 2, height: 7, width: 9, cin: 17, cout: 20, padding: .same),
+        Case(batch: 1, height: 6, width: 6, cin: 16, cout: 32, padding: .valid),
+        Case(batch: 3, height: 5, width: 4, cin: 33, cout: 16, padding: .same),
+    ]
+
+    func testMatchesNaiveLoops() throws {
+        var generator = SeededGenerator(seed: 81)
+        let saved = Engine.threadCount
+        defer { Engine.threadCount = saved }
+        for (index, c) in cases.enumerated() {
+            let kernel = generator.uniformTensor(shape: [3, 3, c.cin, c.cout])
+            let bias = generator.uniformTensor(shape: [c.cout])
+            let input = generator.uniformTensor(shape: [c.batch, c.height, c.width, c.cin], low: -2, high: 2)
+            let expected = naiveConv2D(input: input, kernel: kernel, bias: bias, strides: (1, 1), dilation: (1, 1), padding: c.padding)
+            let sizes = ConvolutionSizes(batch: c.batch, height: c.height, width: c.width, inputChannels: c.cin, outputChannels: c.cout,
+                                         geometry: ConvolutionGeometry(kernelHeight: 3, kernelWidth: 3, padding: c.padding))
+            XCTAssertTrue(Winograd.applies(to: sizes))
+            let transformed = kernel.withPointer { Winograd.transformKernel($0, inputChannels: c.cin, outputChannels: c.cout) }
+            let tilesX = (sizes.outputWidth + 1) / 2
+            for threads in [1, 2] {
+                for chunkFloats in [4 << 20, 16 * tilesX * (c.cin + c.cout)] {
+                    Engine.threadCount = threads
+                    let output = Tensor.overwritten(shape: expected.shape) { y in
+                        input.withPointer { x in
+                            bias.withPointer { b in
+                                transformed.withUnsafeBufferPointer { u in
+                                    Winograd.forward(input: x, transformedKernel: u.baseAddress!, bias: b, output: y, sizes: sizes,
+                                                     epilogue: nil, residual: nil, chunkFloats: chunkFloats)
+                                }
+                            }
+                        }
+                    }
+                    assertClose(output, expected, absolute: 1e-4, relative: 1e-4, "case \(index), \(threads) thread(s), chunk \(chunkFloats)")
+                }
+            }
+
+            // The epilogue path: y = relu(conv·scale + shift + residual).
+            let scale = generator.uniformTensor(shape: [c.cout]).scalars
+            let shift = generator.uniformTensor(shape: [c.cout]).scalars
+            let residual = generator.uniformTensor(shape: expected.shape)
+            var fused = expected
+            for i in 0..<fused.count {
+                let channel = i % c.cout
+                fused.scalars[i] = max(0, (expected.scalars[i] - bias.scalars[channel]) * scale[channel] + shift[channel] + residual.scalars[i])
+            }
+            let epilogue = ConvolutionEpilogue(scale: scale, shift: shift, activation: .relu, residualSource: "r")
+            let output = Tensor.overwritten(shape: expected.shape) { y in
+                input.withPointer { x in
+                    residual.withPointer { r in
+                        transformed.withUnsafeBufferPointer { u in
+                            Winograd.forward(input: x, transformedKernel: u.baseAddress!, bias: nil, output: y, sizes: sizes,
+                                             epilogue: epilogue, residual: r)
+                        }
+                    }
+                }
+            }
+            assertClose(output, fused, absolute: 1e-4, relative: 1e-4, "case \(index), epilogue with residual")
+        }
+    }
+
+    /// The layer caches the transformed kernel; a new kernel value must replace it.
+    func testLayerFollowsKernelUpdates() throws {
+        var generator = SeededGenerator(seed: 82)
+        let layer = try Conv2D(name: "conv", inputChannels: 16, filters: 16, kernelSize: (3, 3), padding: .same)
+        let input = generator.uniformTensor(shape: [1, 5, 6, 16])
+        for round in 0..<2 {
+            layer.kernel.value = generator.uniformTensor(shape: layer.kernel.shape)
+            layer.bias!.value.withMutablePointer { $0[0] += 1 }
+            let expected = naiveConv2D(input: input, kernel: layer.kernel.value, bias: layer.bias!.value,
+                                       strides: (1, 1), dilation: (1, 1), padding: .same)
+            assertClose(try layer.forward(input, training: false), expected, absolute: 1e-4, relative: 1e-4, "round \(round)")
+            layer.kernel.value.withMutablePointer { $0[5] += 0.5 }
+            let updated = naiveConv2D(input: input, kernel: layer.kernel.value, bias: layer.bias!.value,
+                                      strides: (1, 1), dilation: (1, 1), padding: .same)
+            assertClose(try layer.forward(input, training: false), updated, absolute: 1e-4, relative: 1e-4,
+                        "round \(round), after an in-place update")
+        }
+    }
+}

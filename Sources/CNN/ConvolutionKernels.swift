@@ -26,6 +26,14 @@ public func conv2dForward(input: UnsafePointer<Float>, kernel: UnsafePointer<Flo
     let rows = sizes.outputPixels
     let k = sizes.patchSize
     let n = sizes.outputChannels
+    if Engine.threadCount > 1 && rows < 128 * Engine.threadCount && n >= 32 * Engine.threadCount && k * n >= 1 << 19 {
+        // Few output pixels and a kernel larger than a core's L2 (ResNet's late layers at batch 1):
+        // reading the kernel is the cost, so the threads split the output channels and each
+        // reads only its share of the kernel.
+        conv2dForwardSplittingChannels(input: input, kernel: kernel, bias: bias, output: output, sizes: sizes,
+                                       epilogue: epilogue, residual: residual)
+        return
+    }
     let threads = max(1, min(Engine.threadCount, rows / 8))
     let rowsPerThread = (rows + threads - 1) / threads
     let chunk = outputChunkRows(rows: rowsPerThread, patchSize: k, channels: n)
@@ -60,6 +68,27 @@ public func conv2dForward(input: UnsafePointer<Float>, kernel: UnsafePointer<Flo
         work(0)
     } else {
         DispatchQueue.concurrentPerform(iterations: threads, execute: work)
+    }
+}
+
+/// `conv2dForward` for a small number of output pixels: one im2col of every pixel, then a
+/// GEMM split between threads by blocks of output channels.
+func conv2dForwardSplittingChannels(input: UnsafePointer<Float>, kernel: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                                    output: UnsafeMutablePointer<Float>, sizes: ConvolutionSizes,
+                                    epilogue: ConvolutionEpilogue?, residual: UnsafePointer<Float>?) {
+    let (rows, k, n) = (sizes.outputPixels, sizes.patchSize, sizes.outputChannels)
+    withScratch(count: sizes.isPointwise ? 0 : rows * k) { columns in
+        let a: UnsafePointer<Float>
+        if sizes.isPointwise {
+            a = input
+        } else {
+            im2col(input: input, columns: columns, rowRange: 0..<rows, sizes: sizes)
+            a = UnsafePointer(columns)
+        }
+        if let bias { fillRows(output, with: bias, rows: rows, channels: n) }
+        sgemm(transposeA: false, transposeB: false, m: rows, n: n, k: k, a: a, lda: k, b: kernel, ldb: n,
+              beta: bias == nil ? 0 : 1, c: output, ldc: n)
+        epilogue?.apply(to: output, rows: rows, residual: residual)
     }
 }
 

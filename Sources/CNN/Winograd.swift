@@ -9,11 +9,15 @@ import Dispatch
 /// only by rounding (checked against the naive convolution in the tests).
 enum Winograd {
     /// Whether a convolution of this geometry and these channel counts takes this path:
-    /// narrow layers are faster through im2col.
+    /// narrow layers are faster through im2col, and so are layers with few output tiles
+    /// (ResNet's last stages at batch 1), where reading the kernel costs more than the
+    /// multiplies and the transformed kernel is 16/9 the size.
     static func applies(to sizes: ConvolutionSizes) -> Bool {
         let g = sizes.geometry
+        let tiles = sizes.batch * ((sizes.outputHeight + 1) / 2) * ((sizes.outputWidth + 1) / 2)
         return g.kernelHeight == 3 && g.kernelWidth == 3 && g.strideY == 1 && g.strideX == 1
             && g.dilationY == 1 && g.dilationX == 1 && sizes.inputChannels >= 16 && sizes.outputChannels >= 16
+            && tiles >= 64 * max(1, Engine.threadCount)
     }
 
     /// U = G·g·Gᵀ for every (input, output) channel pair of an HWIO kernel (3, 3, Cin, Cout),

@@ -87,6 +87,21 @@ final class Conv2DTests: XCTestCase {
         assertClose(output, expected, absolute: 1e-3, relative: 1e-4, "chunked")
     }
 
+    func testForwardSplittingOutputChannelsBetweenThreads() throws {
+        // Few output pixels and a kernel larger than L2: the threads split the output channels.
+        var generator = SeededGenerator(seed: 13)
+        let saved = Engine.threadCount
+        defer { Engine.threadCount = saved }
+        Engine.threadCount = 2
+        let c = Case(batch: 2, height: 5, width: 4, cin: 480, cout: 136, kernel: (3, 3), padding: .same)
+        let layer = try makeLayer(c, generator: &generator)
+        let input = generator.uniformTensor(shape: [c.batch, c.height, c.width, c.cin])
+        let output = try layer.forward(input, training: false)
+        let expected = naiveConv2D(input: input, kernel: layer.kernel.value, bias: layer.bias?.value,
+                                   strides: c.strides, dilation: c.dilation, padding: c.padding)
+        assertClose(output, expected, absolute: 1e-3, relative: 1e-4, "split by output channels")
+    }
+
     func testGradients() throws {
         var generator = SeededGenerator(seed: 13)
         for (index, c) in cases.enumerated() where c.kernel.0 < 7 {

@@ -27,7 +27,6 @@ final class WinogradTests: XCTestCase {
             let expected = naiveConv2D(input: input, kernel: kernel, bias: bias, strides: (1, 1), dilation: (1, 1), padding: c.padding)
             let sizes = ConvolutionSizes(batch: c.batch, height: c.height, width: c.width, inputChannels: c.cin, outputChannels: c.cout,
                                          geometry: ConvolutionGeometry(kernelHeight: 3, kernelWidth: 3, padding: c.padding))
-            XCTAssertTrue(Winograd.applies(to: sizes))
             let transformed = kernel.withPointer { Winograd.transformKernel($0, inputChannels: c.cin, outputChannels: c.cout) }
             let tilesX = (sizes.outputWidth + 1) / 2
             for threads in [1, 2] {
@@ -71,11 +70,30 @@ final class WinogradTests: XCTestCase {
         }
     }
 
+    /// Which layers take the path: 3×3 stride 1, 16+ channels, and enough tiles per thread.
+    func testAppliesToWideLayersWithManyTiles() {
+        let saved = Engine.threadCount
+        defer { Engine.threadCount = saved }
+        Engine.threadCount = 2
+        func sizes(batch: Int, side: Int, channels: Int, stride: Int = 1) -> ConvolutionSizes {
+            ConvolutionSizes(batch: batch, height: side, width: side, inputChannels: channels, outputChannels: channels,
+                             geometry: ConvolutionGeometry(kernelHeight: 3, kernelWidth: 3, strideY: stride, strideX: stride,
+                                                           padding: .same))
+        }
+        XCTAssertTrue(Winograd.applies(to: sizes(batch: 32, side: 7, channels: 512)), "ResNet50 conv5 at batch 32")
+        XCTAssertTrue(Winograd.applies(to: sizes(batch: 1, side: 56, channels: 64)), "ResNet50 conv2 at batch 1")
+        XCTAssertFalse(Winograd.applies(to: sizes(batch: 1, side: 7, channels: 512)), "ResNet50 conv5 at batch 1: 16 tiles")
+        XCTAssertFalse(Winograd.applies(to: sizes(batch: 32, side: 56, channels: 8)), "narrow")
+        XCTAssertFalse(Winograd.applies(to: sizes(batch: 32, side: 56, channels: 64, stride: 2)), "strided")
+    }
+
     /// The layer caches the transformed kernel; a new kernel value must replace it.
     func testLayerFollowsKernelUpdates() throws {
         var generator = SeededGenerator(seed: 82)
         let layer = try Conv2D(name: "conv", inputChannels: 16, filters: 16, kernelSize: (3, 3), padding: .same)
-        let input = generator.uniformTensor(shape: [1, 5, 6, 16])
+        let input = generator.uniformTensor(shape: [2, 24, 24, 16])
+        let sizes = ConvolutionSizes(batch: 2, height: 24, width: 24, inputChannels: 16, outputChannels: 16, geometry: layer.geometry)
+        XCTAssertTrue(Winograd.applies(to: sizes))
         for round in 0..<2 {
             layer.kernel.value = generator.uniformTensor(shape: layer.kernel.shape)
             layer.bias!.value.withMutablePointer { $0[0] += 1 }

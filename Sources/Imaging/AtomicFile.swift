@@ -12,6 +12,14 @@ import Darwin
 public enum AtomicFile {
     /// Replaces (or creates) the file at `url` with `data`. Errors name `url.path`.
     public static func write(_ data: Data, to url: URL) throws {
+        try write(to: url) { append in
+            try data.withUnsafeBytes { try append($0) }
+        }
+    }
+
+    /// Replaces (or creates) the file at `url` with the bytes `body` appends piece by piece,
+    /// so a large file never has to exist in memory as a whole.
+    public static func write(to url: URL, body: (_ append: (UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws {
         let path = url.path
         let directory = url.deletingLastPathComponent().path
         let (descriptor, temporary) = try createTemporaryFile(in: directory, for: url.lastPathComponent, path: path)
@@ -20,7 +28,7 @@ public enum AtomicFile {
             if !renamed { unlink(temporary) }
         }
         do {
-            try writeAll(data, to: descriptor, path: path)
+            try body { bytes in try writeAll(bytes, to: descriptor, path: path) }
             // Without fsync the rename could reach the disk before the data does.
             guard fsync(descriptor) == 0 else { throw FileWriteError(path: path, reason: Self.reason(errno)) }
         } catch {
@@ -46,17 +54,15 @@ public enum AtomicFile {
         throw FileWriteError(path: path, reason: "could not create a temporary file in \(directory)")
     }
 
-    private static func writeAll(_ data: Data, to descriptor: Int32, path: String) throws {
-        try data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
-            var written = 0
-            while written < bytes.count {
-                let count = systemWrite(descriptor, bytes.baseAddress! + written, bytes.count - written)
-                if count < 0 {
-                    if errno == EINTR { continue }
-                    throw FileWriteError(path: path, reason: reason(errno))
-                }
-                written += count
+    private static func writeAll(_ bytes: UnsafeRawBufferPointer, to descriptor: Int32, path: String) throws {
+        var written = 0
+        while written < bytes.count {
+            let count = systemWrite(descriptor, bytes.baseAddress! + written, bytes.count - written)
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw FileWriteError(path: path, reason: reason(errno))
             }
+            written += count
         }
     }
 

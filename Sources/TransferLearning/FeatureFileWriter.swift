@@ -58,17 +58,26 @@ public enum FeatureFileWriter {
             return [path]
         case .csv:
             let dimension = features.sampleCount
-            var text = "path,label," + (0..<dimension).map { "f\($0)" }.joined(separator: ",") + "\n"
-            for row in 0..<paths.count {
-                let label = labels.map { classNames.indices.contains($0[row]) ? classNames[$0[row]] : "" } ?? ""
-                text += csvEscaped(paths[row]) + "," + csvEscaped(label) + ","
-                text += features.scalars[(row * dimension)..<((row + 1) * dimension)].map { "\($0)" }.joined(separator: ",")
-                text += "\n"
+            // Row by row into the file: the text is about three times the size of the floats.
+            try AtomicFile.write(to: URL(fileURLWithPath: path)) { append in
+                func appendText(_ text: String) throws {
+                    var text = text
+                    try text.withUTF8 { try append(UnsafeRawBufferPointer($0)) }
+                }
+                try appendText("path,label," + (0..<dimension).map { "f\($0)" }.joined(separator: ",") + "\n")
+                for row in 0..<paths.count {
+                    let label = labels.map { classNames.indices.contains($0[row]) ? classNames[$0[row]] : "" } ?? ""
+                    var line = csvEscaped(paths[row]) + "," + csvEscaped(label) + ","
+                    line += features.scalars[(row * dimension)..<((row + 1) * dimension)].map { "\($0)" }.joined(separator: ",")
+                    try appendText(line + "\n")
+                }
             }
-            try AtomicFile.write(Data(text.utf8), to: URL(fileURLWithPath: path))
             return [path]
         case .npy:
-            try AtomicFile.write(npyData(features), to: URL(fileURLWithPath: path))
+            try AtomicFile.write(to: URL(fileURLWithPath: path)) { append in
+                try npyHeader(shape: features.shape).withUnsafeBytes { try append($0) }
+                try features.scalars.withUnsafeBytes { try append($0) }
+            }
             let sidecar = URL(fileURLWithPath: path).deletingPathExtension().path + ".rows.csv"
             var text = "row,path,label\n"
             for row in 0..<paths.count {
@@ -80,18 +89,17 @@ public enum FeatureFileWriter {
         }
     }
 
-    /// NPY version 1.0: magic, header length, a Python dict literal padded to 64 bytes, then
-    /// little-endian float32 data in C order.
-    static func npyData(_ tensor: Tensor) -> Data {
-        let shape = tensor.shape.count == 1 ? "(\(tensor.shape[0]),)" : "(" + tensor.shape.map(String.init).joined(separator: ", ") + ")"
-        var header = "{'descr': '<f4', 'fortran_order': False, 'shape': \(shape), }"
+    /// NPY version 1.0 header: magic, header length, a Python dict literal padded to 64 bytes;
+    /// little-endian float32 data in C order follows.
+    static func npyHeader(shape: [Int]) -> Data {
+        let shapeText = shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
+        var header = "{'descr': '<f4', 'fortran_order': False, 'shape': \(shapeText), }"
         let unpadded = 10 + header.utf8.count + 1
         header += String(repeating: " ", count: (64 - unpadded % 64) % 64) + "\n"
         var data = Data([0x93] + Array("NUMPY".utf8) + [1, 0])
         let length = UInt16(header.utf8.count)
         data.append(contentsOf: [UInt8(length & 0xFF), UInt8(length >> 8)])
         data.append(contentsOf: Array(header.utf8))
-        tensor.scalars.withUnsafeBufferPointer { data.append(UnsafeBufferPointer(start: UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: UInt8.self), count: $0.count * 4)) }
         return data
     }
 

@@ -39,12 +39,15 @@ public struct FeatureComputation {
     public func compute(_ items: [DatasetItem], view: Int? = nil, cache: FeatureCache?,
                         onProgress: (Int) -> Void = { _ in }, onSkip: @escaping (SkippedImage) -> Void = { _ in }) throws -> FeatureSet {
         let dimension = extractor.dimension
-        var rows = [[Float]?](repeating: nil, count: items.count)
+        // One (N, D) matrix filled in place: the features are the only memory that grows with N.
+        var scalars = [Float](repeating: 0, count: items.count * dimension)
+        var present = [Bool](repeating: false, count: items.count)
         var missing = [Int]()
         let identities = items.map { FeatureCache.identity(of: $0.url) }
         for (index, identity) in identities.enumerated() {
             if let identity, let cached = cache?.features(for: identity) {
-                rows[index] = cached
+                scalars.replaceSubrange((index * dimension)..<((index + 1) * dimension), with: cached)
+                present[index] = true
             } else {
                 missing.append(index)
             }
@@ -59,23 +62,27 @@ public struct FeatureComputation {
                 let features = try extractor.features(of: batch.images)
                 for (row, local) in batch.indices.enumerated() {
                     let index = missing[local]
-                    let vector = Array(features.scalars[(row * dimension)..<((row + 1) * dimension)])
-                    rows[index] = vector
-                    if let identity = identities[index] { cache?.insert(vector, for: identity) }
+                    let vector = features.scalars[(row * dimension)..<((row + 1) * dimension)]
+                    scalars.replaceSubrange((index * dimension)..<((index + 1) * dimension), with: vector)
+                    present[index] = true
+                    if let identity = identities[index] { cache?.insert(Array(vector), for: identity) }
                 }
                 onProgress(batch.count + batch.skipped.count)
             }
             skipped = loader.skipped.map { SkippedImage(index: missing[$0.index], path: $0.path, reason: $0.reason) }
             try cache?.save()
         }
+        // Skipped images leave gaps: move the kept rows up, in order.
         var kept = [DatasetItem]()
-        var scalars = [Float]()
-        scalars.reserveCapacity(items.count * dimension)
-        for (index, row) in rows.enumerated() {
-            guard let row else { continue }
-            kept.append(items[index])
-            scalars.append(contentsOf: row)
+        scalars.withUnsafeMutableBufferPointer { matrix in
+            for index in items.indices where present[index] {
+                if kept.count != index {
+                    (matrix.baseAddress! + kept.count * dimension).update(from: matrix.baseAddress! + index * dimension, count: dimension)
+                }
+                kept.append(items[index])
+            }
         }
+        scalars.removeLast((items.count - kept.count) * dimension)
         return FeatureSet(features: Tensor(shape: [kept.count, dimension], scalars: scalars), items: kept,
                           skipped: skipped, cacheHits: hits)
     }

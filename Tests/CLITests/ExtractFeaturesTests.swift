@@ -80,6 +80,23 @@ final class ExtractFeaturesTests: XCTestCase {
 
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: work.appendingPathComponent("out").path).sorted(),
                        ["features.csv", "features.h5", "features.npy", "features.rows.csv"], "no temporary files")
+
+        // Each row belongs to its path even after skipped files closed gaps: the last image alone.
+        let last = h5Paths.count - 1
+        let alone = work.appendingPathComponent("alone")
+        try FileManager.default.createDirectory(at: alone, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: URL(fileURLWithPath: h5Paths[last]),
+                                         to: alone.appendingPathComponent(URL(fileURLWithPath: h5Paths[last]).lastPathComponent))
+        let single = work.appendingPathComponent("out-alone/features.npy")
+        let run = try runTL(["extract-features", alone.path, "--model", Fixtures.backbone.path,
+                             "--output", single.path], cacheHome: work)
+        XCTAssertEqual(run.status, 0, run.transcript)
+        let singleValues: [Float] = try Data(contentsOf: single).dropFirst(10 + headerLength).withUnsafeBytes { raw in
+            (0..<dimension).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))) }
+        }
+        for (index, value) in singleValues.enumerated() {
+            XCTAssertEqual(value, h5Values[last * dimension + index], accuracy: 1e-5 * max(1, abs(value)), "feature \(index) of the last row")
+        }
     }
 
     func testUnlabeledFolderAndMaxPooling() throws {

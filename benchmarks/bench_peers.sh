@@ -91,19 +91,8 @@ export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1 TF_CPP_MIN_LOG_LEVEL=3
 export OMP_NUM_THREADS="$THREADS" OPENBLAS_NUM_THREADS="$THREADS" MKL_NUM_THREADS="$THREADS"
 
 # --- 1. the Python environment -------------------------------------------------------
-REQUIREMENTS="$PEERS/requirements.txt"
-STAMP="$VENV/.requirements.sha256"
-want=$(sha256sum "$REQUIREMENTS" | cut -d' ' -f1)
-if [ ! -x "$VENV/bin/python" ]; then
-    say "creating $VENV"
-    "$PYTHON" -m venv "$VENV" || { rm -rf "$VENV"; say "'$PYTHON -m venv' failed; on Debian: apt-get install python3-venv"; exit 1; }
-fi
-if [ "$(cat "$STAMP" 2>/dev/null)" != "$want" ]; then
-    say "installing $REQUIREMENTS into $VENV"
-    "$VENV/bin/python" -m pip install -q -r "$REQUIREMENTS"
-    echo "$want" > "$STAMP"
-fi
-PY="$VENV/bin/python"
+source "$ROOT/benchmarks/bench_common.sh"
+ensure_venv "$VENV" "$PYTHON"
 
 # --- 2. the models, identical for every framework -------------------------------------
 [ -f "$LITE0" ] || bash models/build.sh
@@ -143,7 +132,6 @@ fi
 STAMP_TIME=$(date +%Y%m%d-%H%M%S)
 RESULTS="$BENCH_DIR/results-$STAMP_TIME.jsonl"
 : > "$RESULTS"
-meta() { printf '{"bench": "meta", "what": "%s", "value": "%s"}\n' "$1" "$(printf '%s' "$2" | sed 's/\\/\\\\/g; s/"/\\"/g')" >> "$RESULTS"; }
 meta "date" "$(date -u '+%Y-%m-%d %H:%M UTC')"
 meta "cpu" "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB"
 meta "uptime before" "$(uptime)"
@@ -155,7 +143,6 @@ meta "openblas" "$(dpkg-query -W -f='${Package} ${Version}' libopenblas0-pthread
 meta "settings" "threads $THREADS, rounds $ROUNDS, at least $REPEAT runs and $MIN_SECONDS s per process, batches $BATCHES"
 meta "training settings" "data $TRAIN_DATA, unfreeze $UNFREEZE, batch $TRAIN_BATCH, finetune epochs $FINETUNE_EPOCHS"
 
-load1() { cut -d' ' -f1 /proc/loadavg; }
 # Appends a process's JSON lines to the results, tagged with the round and the load.
 record() {
     local round="$1" load="$2"
@@ -175,42 +162,18 @@ run_forward() {
     esac | record "$round" "$load"
 }
 
-# `timed LOG COMMAND...`: runs COMMAND with its output in LOG and prints its wall
-# seconds and max RSS (KB): GNU time where there is one, else Python's os.wait4 (the
-# child's own rusage).
-timed() {
-    local log="$1" out="${1%.log}.time"
-    shift
-    rm -f "$out"
-    if [ -x /usr/bin/time ]; then
-        /usr/bin/time -f '%e %M' -o "$out" "$@" > "$log" 2>&1 || say "failed: $* (see $log)"
-    else
-        "$PY" - "$out" "$@" > "$log" 2>&1 <<'PY' || say "failed: $* (see $log)"
-import os, sys, time
-out, argv = sys.argv[1], sys.argv[2:]
-start = time.perf_counter()
-pid = os.fork()
-if pid == 0:
-    os.execvp(argv[0], argv)
-_, status, usage = os.wait4(pid, 0)
-open(out, "w").write(f"{time.perf_counter() - start:.2f} {usage.ru_maxrss}\n")
-sys.exit(os.waitstatus_to_exitcode(status))
-PY
-    fi
-    tail -1 "$out"
-}
 
 run_extract() {
     local framework="$1" round="$2" load wall rss images extra
     load=$(load1)
     mkdir -p "$BENCH_DIR/extract"
     if [ "$framework" = tl ]; then
-        read -r wall rss < <(timed "$BENCH_DIR/extract/tl.log" "$TL_BIN" extract-features "$EXTRACT_DATA" \
+        read -r wall rss _ < <(timed "$BENCH_DIR/extract/tl.log" "$TL_BIN" extract-features "$EXTRACT_DATA" \
                                  --output "$BENCH_DIR/extract/tl.npy" --threads "$THREADS" --quiet)
         images=$(grep -o '^[0-9]* images' "$BENCH_DIR/extract/tl.log" | cut -d' ' -f1)
         extra=""
     else
-        read -r wall rss < <(timed "$BENCH_DIR/extract/keras.log" "$PY" "$PEERS/keras_extract.py" "$EXTRACT_DATA" \
+        read -r wall rss _ < <(timed "$BENCH_DIR/extract/keras.log" "$PY" "$PEERS/keras_extract.py" "$EXTRACT_DATA" \
                                  --output "$BENCH_DIR/extract/keras.npy" --model "$LITE0" --threads "$THREADS")
         extra=$(grep '^{' "$BENCH_DIR/extract/keras.log" | tail -1 | sed 's/^{"bench": "extract", "framework": "keras", //; s/}$//')
         images=$(wc -l < "$BENCH_DIR/extract/keras.rows.txt")
@@ -251,7 +214,7 @@ run_finetune() {
         # A stale report must not stand in for a failed run. The head stage's feature
         # cache is kept across rounds (it is not part of the epochs compared).
         rm -rf "$TRAIN_DIR/finetune-tl"
-        read -r wall rss < <(timed "$TRAIN_DIR/finetune-tl.log" "$TL_BIN" finetune "$TRAIN_DATA" \
+        read -r wall rss _ < <(timed "$TRAIN_DIR/finetune-tl.log" "$TL_BIN" finetune "$TRAIN_DATA" \
                                  --model "$BENCH_DIR/resnet50.h5" --unfreeze "$UNFREEZE" --epochs "$FINETUNE_EPOCHS" \
                                  --batch-size "$TRAIN_BATCH" --threads "$THREADS" --quiet \
                                  --cache-dir "$TRAIN_DIR/tl-features" --output "$TRAIN_DIR/finetune-tl/model.h5")
@@ -259,7 +222,7 @@ run_finetune() {
             --epochs "$FINETUNE_EPOCHS" --round "$round" --load1 "$load" --wall "$wall" --rss-kb "$rss"
     else
         rm -f "$TRAIN_DIR/finetune-keras.h5"
-        read -r wall rss < <(timed "$TRAIN_DIR/finetune-keras.log" "$PY" "$PEERS/keras_train.py" fit "$TRAIN_DATA" \
+        read -r wall rss _ < <(timed "$TRAIN_DIR/finetune-keras.log" "$PY" "$PEERS/keras_train.py" fit "$TRAIN_DATA" \
                                  --weights-dir "$BENCH_DIR" --unfreeze "$UNFREEZE" --epochs "$FINETUNE_EPOCHS" \
                                  --batch "$TRAIN_BATCH" --threads "$THREADS" --output "$TRAIN_DIR/finetune-keras.h5")
         record_run --bench finetune --framework keras --log "$TRAIN_DIR/finetune-keras.log" \
@@ -278,14 +241,14 @@ run_retrain_head() {
         if [ "$framework" = tl ]; then
             rm -rf "$TRAIN_DIR/head-tl"
             # TL_MODELS_DIR: tl's default model is then the very file Keras loads.
-            read -r wall rss < <(timed "$TRAIN_DIR/head-tl-$run.log" env TL_MODELS_DIR="$(dirname "$LITE0")" \
+            read -r wall rss _ < <(timed "$TRAIN_DIR/head-tl-$run.log" env TL_MODELS_DIR="$(dirname "$LITE0")" \
                                      "$TL_BIN" retrain-head "$TRAIN_DATA" --output "$TRAIN_DIR/head-tl/model.h5" \
                                      --cache-dir "$TRAIN_DIR/tl-head-cache" --threads "$THREADS" --quiet)
             record_run --bench retrain-head --framework tl --run "$run" --report "$TRAIN_DIR/head-tl/report.json" \
                 --log "$TRAIN_DIR/head-tl-$run.log" --round "$round" --load1 "$load" --wall "$wall" --rss-kb "$rss"
         else
             rm -f "$TRAIN_DIR/head-keras.h5"
-            read -r wall rss < <(timed "$TRAIN_DIR/head-keras-$run.log" "$PY" "$PEERS/keras_retrain_head.py" "$TRAIN_DATA" \
+            read -r wall rss _ < <(timed "$TRAIN_DIR/head-keras-$run.log" "$PY" "$PEERS/keras_retrain_head.py" "$TRAIN_DATA" \
                                      --output "$TRAIN_DIR/head-keras.h5" --model "$LITE0" \
                                      --features-cache "$TRAIN_DIR/keras-head-features.npz" --threads "$THREADS")
             record_run --bench retrain-head --framework keras --run "$run" --log "$TRAIN_DIR/head-keras-$run.log" \

@@ -102,19 +102,8 @@ say() { echo "bench_scaling: $*" >&2; }
 export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1 TF_CPP_MIN_LOG_LEVEL=3
 
 # --- 1. the Python environment and the weights ------------------------------------------
-REQUIREMENTS="$PEERS/requirements.txt"
-STAMP="$VENV/.requirements.sha256"
-want=$(sha256sum "$REQUIREMENTS" | cut -d' ' -f1)
-if [ ! -x "$VENV/bin/python" ]; then
-    say "creating $VENV"
-    "$PYTHON" -m venv "$VENV" || { rm -rf "$VENV"; say "'$PYTHON -m venv' failed; on Debian: apt-get install python3-venv"; exit 1; }
-fi
-if [ "$(cat "$STAMP" 2>/dev/null)" != "$want" ]; then
-    say "installing $REQUIREMENTS into $VENV"
-    "$VENV/bin/python" -m pip install -q -r "$REQUIREMENTS"
-    echo "$want" > "$STAMP"
-fi
-PY="$VENV/bin/python"
+source "$ROOT/benchmarks/bench_common.sh"
+ensure_venv "$VENV" "$PYTHON"
 
 [ -f "$LITE0" ] || bash models/build.sh
 mkdir -p "$BENCH_DIR/extract"
@@ -156,7 +145,6 @@ fi
 STAMP_TIME=$(date +%Y%m%d-%H%M%S)
 RESULTS="$BENCH_DIR/results-$STAMP_TIME.jsonl"
 : > "$RESULTS"
-meta() { printf '{"bench": "meta", "what": "%s", "value": "%s"}\n' "$1" "$(printf '%s' "$2" | sed 's/\\/\\\\/g; s/"/\\"/g' | tr '\n\t' '  ')" >> "$RESULTS"; }
 # The commit, read from .git without running git (a worktree's .git file is left out).
 commit() {
     local head hash=""
@@ -176,32 +164,7 @@ meta "binaries" "$(for b in "$TL_BENCH_BIN" "$TL_BIN"; do [ -n "$b" ] && [ -e "$
 meta "swift" "$(swift --version 2>/dev/null | head -1)"
 meta "settings" "rounds $ROUNDS; forward: models $MODELS, batches $BATCHES, threads $THREADS_LIST, at least $REPEAT passes and $MIN_SECONDS s per process; extract: counts $COUNTS, $EXTRACT_THREADS threads, tl flags '${TL_EXTRACT_FLAGS}'"
 
-load1() { cut -d' ' -f1 /proc/loadavg; }
 
-# `timed LOG COMMAND...`: runs COMMAND with its output in LOG and prints its wall seconds,
-# max RSS (KB), user and system CPU seconds and exit status: GNU time where there is one,
-# else Python's os.wait4 (the child's own rusage).
-timed() {
-    local log="$1" out="$BENCH_DIR/extract/time.txt"
-    shift
-    rm -f "$out"
-    if [ -x /usr/bin/time ]; then
-        /usr/bin/time -f '%e %M %U %S %x' -o "$out" "$@" > "$log" 2>&1 || say "failed: $* (see $log)"
-    else
-        "$PY" - "$out" "$@" > "$log" 2>&1 <<'PY' || say "failed: $* (see $log)"
-import os, sys, time
-out, argv = sys.argv[1], sys.argv[2:]
-start = time.perf_counter()
-pid = os.fork()
-if pid == 0:
-    os.execvp(argv[0], argv)
-_, status, usage = os.wait4(pid, 0)
-open(out, "w").write(f"{time.perf_counter() - start:.2f} {usage.ru_maxrss} {usage.ru_utime:.2f} {usage.ru_stime:.2f} {os.waitstatus_to_exitcode(status)}\n")
-sys.exit(os.waitstatus_to_exitcode(status))
-PY
-    fi
-    tail -1 "$out" 2>/dev/null || echo "0 0 0 0 -1"
-}
 
 run_forward() {
     local model="$1" batch="$2" threads="$3" round="$4" load

@@ -1,24 +1,27 @@
 import XCTest
 @testable import CNN
 
+/// `layer` with uniform random parameters; moving variances positive.
+private func randomized<L: Layer>(_ generator: inout SeededGenerator, _ layer: L) -> L {
+    for parameter in layer.parameters {
+        let positive = parameter.name == "moving_variance"
+        parameter.value = generator.uniformTensor(shape: parameter.shape, low: positive ? 0.5 : -1, high: positive ? 1.5 : 1)
+    }
+    return layer
+}
+
 final class InferenceFusionTests: XCTestCase {
     /// conv → BN → ReLU6, conv → BN (feeding an Add), conv → ReLU: the fused graph gives
     /// the unfused outputs, keeps preserved nodes' values, and training undoes the fusion.
     func makeGraph() throws -> (Graph, [Int]) {
         var generator = SeededGenerator(seed: 31)
         let graph = Graph(inputShape: [7, 6, 3])
-        func randomize(_ layer: Layer) {
-            for parameter in layer.parameters {
-                let positive = parameter.name == "moving_variance"
-                parameter.value = generator.uniformTensor(shape: parameter.shape, low: positive ? 0.5 : -1, high: positive ? 1.5 : 1)
-            }
-        }
         let c1 = try Conv2D(name: "c1", inputChannels: 3, filters: 5, kernelSize: (3, 3), strides: (2, 2), padding: .same)
         let b1 = BatchNormalization(name: "b1", channels: 5)
         let c2 = try Conv2D(name: "c2", inputChannels: 5, filters: 5, kernelSize: (1, 1), useBias: false)
         let b2 = BatchNormalization(name: "b2", channels: 5, epsilon: 1.001e-5)
         let c3 = try Conv2D(name: "c3", inputChannels: 5, filters: 5, kernelSize: (3, 3), padding: .same)
-        for layer in [c1, b1, c2, b2, c3] as [Layer] { randomize(layer) }
+        for layer in [c1, b1, c2, b2, c3] as [Layer] { _ = randomized(&generator, layer) }
         let n1 = try graph.add(c1)
         let n2 = try graph.add(b1)
         let n3 = try graph.add(Activation(name: "r1", kind: .relu6))
@@ -65,27 +68,20 @@ final class InferenceFusionTests: XCTestCase {
     func testMobileChainsFuseToTheUnfusedOutputs() throws {
         var generator = SeededGenerator(seed: 34)
         let graph = Graph(inputShape: [9, 8, 19])
-        func randomize(_ layer: Layer) -> Layer {
-            for parameter in layer.parameters {
-                let positive = parameter.name == "moving_variance"
-                parameter.value = generator.uniformTensor(shape: parameter.shape, low: positive ? 0.5 : -1, high: positive ? 1.5 : 1)
-            }
-            return layer
-        }
         let p1 = try graph.add(ZeroPadding2D(name: "p1", top: 0, bottom: 1, left: 0, right: 1))
-        let d1 = try graph.add(randomize(DepthwiseConv2D(name: "d1", inputChannels: 19, kernelSize: (3, 3), strides: (2, 2),
+        let d1 = try graph.add(randomized(&generator, DepthwiseConv2D(name: "d1", inputChannels: 19, kernelSize: (3, 3), strides: (2, 2),
                                                          useBias: false)))
-        try graph.add(randomize(BatchNormalization(name: "b1", channels: 19)))
+        try graph.add(randomized(&generator, BatchNormalization(name: "b1", channels: 19)))
         try graph.add(Activation(name: "r1", kind: .relu6))
         let p2 = try graph.add(ZeroPadding2D(name: "p2", padding: 1))
-        let c2 = try graph.add(randomize(Conv2D(name: "c2", inputChannels: 19, filters: 7, kernelSize: (3, 3))))
-        try graph.add(randomize(BatchNormalization(name: "b2", channels: 7)))
+        let c2 = try graph.add(randomized(&generator, Conv2D(name: "c2", inputChannels: 19, filters: 7, kernelSize: (3, 3))))
+        try graph.add(randomized(&generator, BatchNormalization(name: "b2", channels: 7)))
         try graph.add(Activation(name: "r2", kind: .relu))
         try graph.add(ZeroPadding2D(name: "p3", top: 1, bottom: 0, left: 2, right: 1))
-        let c3 = try graph.add(randomize(Conv2D(name: "c3", inputChannels: 7, filters: 6, kernelSize: (1, 1))))
-        let d4 = try graph.add(randomize(DepthwiseConv2D(name: "d4", inputChannels: 6, kernelSize: (5, 5), padding: .same,
+        let c3 = try graph.add(randomized(&generator, Conv2D(name: "c3", inputChannels: 7, filters: 6, kernelSize: (1, 1))))
+        let d4 = try graph.add(randomized(&generator, DepthwiseConv2D(name: "d4", inputChannels: 6, kernelSize: (5, 5), padding: .same,
                                                          depthMultiplier: 2)))
-        try graph.add(randomize(BatchNormalization(name: "b4", channels: 12)))
+        try graph.add(randomized(&generator, BatchNormalization(name: "b4", channels: 12)))
         let input = generator.uniformTensor(shape: [2, 9, 8, 19], low: -2, high: 2)
         let expected = try graph.forward(input)
         graph.fuseForInference()
@@ -107,29 +103,22 @@ final class InferenceFusionTests: XCTestCase {
     /// inference outputs.
     func testTrainingRunFusesOnlyTheFrozenPart() throws {
         var generator = SeededGenerator(seed: 35)
-        func randomize(_ layer: Layer) -> Layer {
-            for parameter in layer.parameters {
-                let positive = parameter.name == "moving_variance"
-                parameter.value = generator.uniformTensor(shape: parameter.shape, low: positive ? 0.5 : -1, high: positive ? 1.5 : 1)
-            }
-            return layer
-        }
         let graph = Graph(inputShape: [8, 8, 3])
-        let c1 = try graph.add(randomize(Conv2D(name: "c1", inputChannels: 3, filters: 16, kernelSize: (3, 3), padding: .same)))
-        let b1 = try graph.add(randomize(BatchNormalization(name: "b1", channels: 16)))
+        let c1 = try graph.add(randomized(&generator, Conv2D(name: "c1", inputChannels: 3, filters: 16, kernelSize: (3, 3), padding: .same)))
+        let b1 = try graph.add(randomized(&generator, BatchNormalization(name: "b1", channels: 16)))
         try graph.add(Activation(name: "r1", kind: .relu6))
         try graph.add(ZeroPadding2D(name: "p2", top: 0, bottom: 1, left: 0, right: 1))
-        let d2 = try graph.add(randomize(DepthwiseConv2D(name: "d2", inputChannels: 16, kernelSize: (3, 3), strides: (2, 2))))
-        let frontier = try graph.add(randomize(BatchNormalization(name: "b2", channels: 16)))
-        let c3 = try graph.add(randomize(Conv2D(name: "c3", inputChannels: 16, filters: 8, kernelSize: (1, 1))))
-        try graph.add(randomize(BatchNormalization(name: "b3", channels: 8)))
+        let d2 = try graph.add(randomized(&generator, DepthwiseConv2D(name: "d2", inputChannels: 16, kernelSize: (3, 3), strides: (2, 2))))
+        let frontier = try graph.add(randomized(&generator, BatchNormalization(name: "b2", channels: 16)))
+        let c3 = try graph.add(randomized(&generator, Conv2D(name: "c3", inputChannels: 16, filters: 8, kernelSize: (1, 1))))
+        try graph.add(randomized(&generator, BatchNormalization(name: "b3", channels: 8)))
         try graph.add(Activation(name: "r3", kind: .relu))
         try graph.add(GlobalAveragePooling2D(name: "gap"))
         let pooled = graph.nodes.count - 1
-        try graph.add(randomize(Conv2D(name: "side_conv", inputChannels: 16, filters: 4, kernelSize: (1, 1))), inputs: [b1])
+        try graph.add(randomized(&generator, Conv2D(name: "side_conv", inputChannels: 16, filters: 4, kernelSize: (1, 1))), inputs: [b1])
         let side = try graph.add(GlobalAveragePooling2D(name: "side"))
         let joined = try graph.add(Concatenate(name: "join"), inputs: [pooled, side])
-        let output = try graph.add(randomize(Dense(name: "fc", inputUnits: 12, units: 3)), inputs: [joined])
+        let output = try graph.add(randomized(&generator, Dense(name: "fc", inputUnits: 12, units: 3)), inputs: [joined])
         for index in 1...frontier { graph.nodes[index].layer!.isTrainable = false }
         let input = generator.uniformTensor(shape: [2, 8, 8, 3], low: -2, high: 2)
         let upstream = generator.uniformTensor(shape: [2, 3])
@@ -163,23 +152,16 @@ final class InferenceFusionTests: XCTestCase {
     /// takes BN, the sum and the ReLU; a preserved BN output keeps its Add.
     func testResidualSumsFuseIntoTheLastConvolution() throws {
         var generator = SeededGenerator(seed: 36)
-        func randomize(_ layer: Layer) -> Layer {
-            for parameter in layer.parameters {
-                let positive = parameter.name == "moving_variance"
-                parameter.value = generator.uniformTensor(shape: parameter.shape, low: positive ? 0.5 : -1, high: positive ? 1.5 : 1)
-            }
-            return layer
-        }
         let graph = Graph(inputShape: [6, 5, 8])
-        let c1 = try graph.add(randomize(Conv2D(name: "c1", inputChannels: 8, filters: 8, kernelSize: (3, 3), padding: .same)))
-        let b1 = try graph.add(randomize(BatchNormalization(name: "b1", channels: 8)))
+        let c1 = try graph.add(randomized(&generator, Conv2D(name: "c1", inputChannels: 8, filters: 8, kernelSize: (3, 3), padding: .same)))
+        let b1 = try graph.add(randomized(&generator, BatchNormalization(name: "b1", channels: 8)))
         let add1 = try graph.add(Add(name: "add1"), inputs: [0, b1])
         let x1 = try graph.add(Activation(name: "out1", kind: .relu))
-        let s0 = try graph.add(randomize(Conv2D(name: "s0", inputChannels: 8, filters: 12, kernelSize: (1, 1))), inputs: [x1])
-        let t0 = try graph.add(randomize(BatchNormalization(name: "t0", channels: 12)))
-        let c2 = try graph.add(randomize(Conv2D(name: "c2", inputChannels: 8, filters: 12, kernelSize: (3, 3), padding: .same)),
+        let s0 = try graph.add(randomized(&generator, Conv2D(name: "s0", inputChannels: 8, filters: 12, kernelSize: (1, 1))), inputs: [x1])
+        let t0 = try graph.add(randomized(&generator, BatchNormalization(name: "t0", channels: 12)))
+        let c2 = try graph.add(randomized(&generator, Conv2D(name: "c2", inputChannels: 8, filters: 12, kernelSize: (3, 3), padding: .same)),
                                inputs: [x1])
-        let b2 = try graph.add(randomize(BatchNormalization(name: "b2", channels: 12)))
+        let b2 = try graph.add(randomized(&generator, BatchNormalization(name: "b2", channels: 12)))
         let add2 = try graph.add(Add(name: "add2"), inputs: [t0, b2])
         try graph.add(Activation(name: "out2", kind: .relu))
         let input = generator.uniformTensor(shape: [2, 6, 5, 8], low: -2, high: 2)

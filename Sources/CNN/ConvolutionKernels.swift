@@ -1,5 +1,3 @@
-import Dispatch
-
 /// Upper bound on the im2col buffer of one GEMM, in floats (16 MiB): large enough
 /// for the GEMM to run at full speed, small enough to stay out of the way of
 /// batch-32 activations.
@@ -64,11 +62,7 @@ public func conv2dForward(input: UnsafePointer<Float>, kernel: UnsafePointer<Flo
             }
         }
     }
-    if threads == 1 {
-        work(0)
-    } else {
-        DispatchQueue.concurrentPerform(iterations: threads, execute: work)
-    }
+    onThreads(threads, work)
 }
 
 /// `conv2dForward` for a small number of output pixels: one im2col of every pixel, then a

@@ -40,3 +40,13 @@ public func parallelChunks(_ count: Int, minimumChunk: Int = 1, _ body: (Range<I
         if start < end { body(start..<end) }
     }
 }
+
+/// Runs `body(t)` for t in 0..<threads, on the calling thread alone when there is one.
+@inlinable
+public func onThreads(_ threads: Int, _ body: (Int) -> Void) {
+    if threads <= 1 {
+        body(0)
+    } else {
+        DispatchQueue.concurrentPerform(iterations: threads, execute: body)
+    }
+}

@@ -1,5 +1,3 @@
-import Dispatch
-
 /// 3×3 stride-1 convolution by Winograd's minimal filtering F(2×2, 3×3): each 2×2 block of
 /// output pixels comes from a 4×4 input tile through 16 element-wise products in a
 /// transformed domain, 16 multiplies instead of 36. Over channels those products are 16
@@ -131,12 +129,8 @@ enum Winograd {
                 }
             }
         }
-        if threads == 1 {
-            work(0)
-        } else {
-            // Thread t writes only the output rows of its own tile rows.
-            DispatchQueue.concurrentPerform(iterations: threads, execute: work)
-        }
+        // Thread t writes only the output rows of its own tile rows.
+        onThreads(threads, work)
     }
 
     /// V = Bᵀ·d·B for the 4×4 input tiles of the given global tile rows (image · tilesY + tile

@@ -12,14 +12,42 @@ import Darwin
 public enum AtomicFile {
     /// Replaces (or creates) the file at `url` with `data`. Errors name `url.path`.
     public static func write(_ data: Data, to url: URL) throws {
-        try write(to: url) { append in
-            try data.withUnsafeBytes { try append($0) }
+        try write(to: url) { sink in
+            try data.withUnsafeBytes { try sink.append($0) }
         }
     }
 
-    /// Replaces (or creates) the file at `url` with the bytes `body` appends piece by piece,
-    /// so a large file never has to exist in memory as a whole.
-    public static func write(to url: URL, body: (_ append: (UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws {
+    /// The temporary file being written: bytes are appended in order, and an earlier range
+    /// may be overwritten (a header whose counts are known only at the end).
+    public struct Sink {
+        fileprivate let descriptor: Int32
+        fileprivate let path: String
+
+        public func append(_ bytes: UnsafeRawBufferPointer) throws {
+            try AtomicFile.writeAll(bytes, to: descriptor, path: path)
+        }
+
+        public func append(_ data: Data) throws {
+            try data.withUnsafeBytes { try append($0) }
+        }
+
+        /// Rewrites `bytes` at `offset`, which must lie within what was appended.
+        public func overwrite(_ bytes: UnsafeRawBufferPointer, at offset: Int) throws {
+            var written = 0
+            while written < bytes.count {
+                let count = pwrite(descriptor, bytes.baseAddress! + written, bytes.count - written, off_t(offset + written))
+                if count < 0 {
+                    if errno == EINTR { continue }
+                    throw FileWriteError(path: path, reason: AtomicFile.reason(errno))
+                }
+                written += count
+            }
+        }
+    }
+
+    /// Replaces (or creates) the file at `url` with the bytes `body` writes through the sink,
+    /// piece by piece, so a large file never has to exist in memory as a whole.
+    public static func write(to url: URL, body: (Sink) throws -> Void) throws {
         let path = url.path
         let directory = url.deletingLastPathComponent().path
         let (descriptor, temporary) = try createTemporaryFile(in: directory, for: url.lastPathComponent, path: path)
@@ -28,7 +56,7 @@ public enum AtomicFile {
             if !renamed { unlink(temporary) }
         }
         do {
-            try body { bytes in try writeAll(bytes, to: descriptor, path: path) }
+            try body(Sink(descriptor: descriptor, path: path))
             // Without fsync the rename could reach the disk before the data does.
             guard fsync(descriptor) == 0 else { throw FileWriteError(path: path, reason: Self.reason(errno)) }
         } catch {
@@ -54,7 +82,7 @@ public enum AtomicFile {
         throw FileWriteError(path: path, reason: "could not create a temporary file in \(directory)")
     }
 
-    private static func writeAll(_ bytes: UnsafeRawBufferPointer, to descriptor: Int32, path: String) throws {
+    fileprivate static func writeAll(_ bytes: UnsafeRawBufferPointer, to descriptor: Int32, path: String) throws {
         var written = 0
         while written < bytes.count {
             let count = systemWrite(descriptor, bytes.baseAddress! + written, bytes.count - written)
@@ -66,7 +94,7 @@ public enum AtomicFile {
         }
     }
 
-    private static func reason(_ code: Int32) -> String {
+    fileprivate static func reason(_ code: Int32) -> String {
         String(cString: strerror(code))
     }
 }

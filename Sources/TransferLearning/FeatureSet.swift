@@ -54,24 +54,18 @@ public struct FeatureComputation {
         }
         let hits = items.count - missing.count
         onProgress(hits)
-        var skipped = [SkippedImage]()
-        if !missing.isEmpty {
-            let loader = BatchLoader(items: missing.map { items[$0] }, pipeline: pipeline, batchSize: batchSize,
-                                     epoch: view ?? 0, strict: strict, onSkip: onSkip)
-            while let batch = try loader.nextBatch() {
-                let features = try extractor.features(of: batch.images)
-                for (row, local) in batch.indices.enumerated() {
+        let skipped = try stream(missing.map { items[$0] }, view: view, onProgress: onProgress, onSkip: onSkip) { features, rows in
+            features.withPointer { values in
+                for (row, local) in rows.enumerated() {
                     let index = missing[local]
-                    let vector = features.scalars[(row * dimension)..<((row + 1) * dimension)]
+                    let vector = UnsafeBufferPointer(start: values + row * dimension, count: dimension)
                     scalars.replaceSubrange((index * dimension)..<((index + 1) * dimension), with: vector)
                     present[index] = true
                     if let identity = identities[index] { cache?.insert(Array(vector), for: identity) }
                 }
-                onProgress(batch.count + batch.skipped.count)
             }
-            skipped = loader.skipped.map { SkippedImage(index: missing[$0.index], path: $0.path, reason: $0.reason) }
-            try cache?.save()
-        }
+        }.map { SkippedImage(index: missing[$0.index], path: $0.path, reason: $0.reason) }
+        if !missing.isEmpty { try cache?.save() }
         // Skipped images leave gaps: move the kept rows up, in order.
         var kept = [DatasetItem]()
         scalars.withUnsafeMutableBufferPointer { matrix in
@@ -86,4 +80,21 @@ public struct FeatureComputation {
         return FeatureSet(features: Tensor(shape: [kept.count, dimension], scalars: scalars), items: kept,
                           skipped: skipped, cacheHits: hits)
     }
+
+    /// Computes the features of `items` batch by batch and hands each batch to `body` as
+    /// (features (n, D), the positions in `items` of its rows), in order: for writers that must
+    /// not hold every row. Returns the images that could not be read.
+    public func stream(_ items: [DatasetItem], view: Int? = nil, onProgress: (Int) -> Void = { _ in },
+                       onSkip: @escaping (SkippedImage) -> Void = { _ in },
+                       body: (_ features: Tensor, _ rows: [Int]) throws -> Void) throws -> [SkippedImage] {
+        guard !items.isEmpty else { return [] }
+        let loader = BatchLoader(items: items, pipeline: pipeline, batchSize: batchSize, epoch: view ?? 0, strict: strict,
+                                 onSkip: onSkip)
+        while let batch = try loader.nextBatch() {
+            try body(try extractor.features(of: batch.images), batch.indices)
+            onProgress(batch.count + batch.skipped.count)
+        }
+        return loader.skipped.map { SkippedImage(index: $0.index, path: $0.path, reason: $0.reason) }
+    }
+
 }

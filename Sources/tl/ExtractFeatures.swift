@@ -77,20 +77,29 @@ struct ExtractFeatures: ParsableCommand {
         let spec = InputSpec(width: model.inputSize.width, height: model.inputSize.height, resizeMode: input.resizeMode)
         let computation = FeatureComputation(extractor: extractor, pipeline: ImagePipeline(spec: spec, decoder: input.decoder), batchSize: batchSize, strict: input.strict)
         let progress = ProgressBar("features", total: items.count, quiet: runOptions.quiet)
-        let result = try computation.compute(items, cache: nil, onProgress: { progress.advance(by: $0) }, onSkip: { skipped in
-            warn("warning: skipped \(skipped.path): \(skipped.reason)")
-        })
-        progress.finish()
-        let labels = classNames.isEmpty ? nil : result.items.map { $0.label ?? -1 }
+        var skipped = [SkippedImage]()
+        var count = 0
+        // Rows go to the file as they are computed: memory does not grow with the number of images.
         let written = try FeatureFileWriter.write(
-            features: result.features, paths: result.items.map(\.path), labels: labels, classNames: classNames,
+            to: output, dimension: extractor.dimension, classNames: classNames, labeled: !classNames.isEmpty,
             provenance: .init(modelSHA256: model.sha256, modelPath: model.path, layer: extractor.layerName,
-                              pooling: pool.rawValue, input: spec.summary + "; model: " + model.preprocessingDescription),
-            to: output)
-        print("\(result.items.count) images × \(extractor.dimension) features from layer \(extractor.layerName) → \(written.joined(separator: ", "))")
-        if !result.skipped.isEmpty {
-            print("skipped \(result.skipped.count) unreadable image(s):")
-            for skipped in result.skipped { print("  \(skipped.path): \(skipped.reason)") }
+                              pooling: pool.rawValue, input: spec.summary + "; model: " + model.preprocessingDescription)
+        ) { sink in
+            skipped = try computation.stream(items, onProgress: { progress.advance(by: $0) }, onSkip: { skipped in
+                warn("warning: skipped \(skipped.path): \(skipped.reason)")
+            }) { features, rows in
+                try features.withPointer { values in
+                    try sink.append(UnsafeBufferPointer(start: values, count: features.count),
+                                    paths: rows.map { items[$0].path }, labels: rows.map { items[$0].label })
+                }
+            }
+            count = sink.count
+        }
+        progress.finish()
+        print("\(count) images × \(extractor.dimension) features from layer \(extractor.layerName) → \(written.joined(separator: ", "))")
+        if !skipped.isEmpty {
+            print("skipped \(skipped.count) unreadable image(s):")
+            for image in skipped { print("  \(image.path): \(image.reason)") }
             if input.strict { throw ExitCode(1) }
         }
     }

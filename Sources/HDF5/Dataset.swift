@@ -5,7 +5,7 @@ import CHDF5
 /// Numbers are converted by libhdf5 into the requested native type, after the element count is
 /// checked, so a float64 or int dataset reads as `[Float]` as readily as a float32 one.
 public final class Dataset: Object, @unchecked Sendable {
-    /// [] for a scalar dataset. Fixed when opened (this library never resizes datasets).
+    /// [] for a scalar dataset, as it was when opened (only a `RowAppender` grows a dataset, while writing it).
     public let shape: [Int]
     public let elementType: ElementType
 

@@ -7,7 +7,9 @@ struct DatasetOptionGroup: ParsableArguments {
     @Argument(help: ArgumentHelp("A folder with one sub-folder of images per class, or a CSV file with path,label[,split] columns.", valueName: "data"))
     var data: String
 
-    @Option(name: .long, help: ArgumentHelp("Fraction of each class held out for validation (stratified).", valueName: "fraction"))
+    // Unconditional, so `--val-split -0.1` reaches the range check below instead of reading as an option.
+    @Option(name: .long, parsing: .unconditional,
+            help: ArgumentHelp("Fraction of each class held out for validation (stratified).", valueName: "fraction"))
     var valSplit = 0.2
 
     @Option(name: .long, help: ArgumentHelp("A separate validation folder or CSV (instead of --val-split).", valueName: "data"))

@@ -97,6 +97,7 @@ final class ErrorTests: XCTestCase {
     func testValidationSplitOutOfRange() throws {
         try expectFailure(retrain(Fixtures.dataset.path, ["--val-split", "1.5"]), mentions: ["--val-split"], status: 64)
         try expectFailure(retrain(Fixtures.dataset.path, ["--val-split=-0.1"]), mentions: ["--val-split"], status: 64)
+        try expectFailure(retrain(Fixtures.dataset.path, ["--val-split", "-0.1"]), mentions: ["at least 0 and below 1"], status: 64)
     }
 
     func testUnknownAugmentation() throws {

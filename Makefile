@@ -72,9 +72,11 @@ parity: deps model
 	rm -rf .cache/parity && mkdir -p .cache/parity
 	.venv-tf/bin/python scripts/parity/make_zoo_fixtures.py .cache/parity
 	.venv-tf/bin/python scripts/parity/make_mobile_fixtures.py .cache/parity
-	swift build -c release -Xswiftc -enable-testing --build-tests
+	# A build of its own (.build/parity), so the tl in .build/release keeps the flags `make build` gave it.
+	swift build $(RELEASE_FLAGS) -Xswiftc -enable-testing --build-tests --scratch-path .build/parity
 	TL_PARITY_DIR=$(CURDIR)/.cache/parity TL_ROUNDTRIP_DIR=$(CURDIR)/.cache/parity/roundtrip \
-		swift test -c release -Xswiftc -enable-testing --skip-build --disable-swift-testing --filter "ZooParityTests|MobileZooParityTests|KerasWriterTests"
+		swift test $(RELEASE_FLAGS) -Xswiftc -enable-testing --scratch-path .build/parity --skip-build --disable-swift-testing \
+		--filter "ZooParityTests|MobileZooParityTests|KerasWriterTests"
 	.venv-tf/bin/python scripts/parity/check_roundtrip.py .cache/parity/roundtrip
 
 clean:

@@ -75,44 +75,27 @@ public final class Conv2D: UnaryLayer {
         let sizes = ConvolutionSizes(batch: input.shape[0], height: input.shape[1], width: input.shape[2],
                                      inputChannels: inputChannels, outputChannels: filters, geometry: geometry,
                                      border: absorbedBorder)
-        var output = Tensor(shape: [input.shape[0]] + shape) { _ in }  // conv2dForward writes every element
+        var output = Tensor(shape: [input.shape[0]] + shape) { _ in }  // the kernels write every element
         // Winograd for inference and frozen layers; a layer being trained keeps the direct
         // product, whose kernel changes every step.
-        if Engine.usesWinograd && Winograd.applies(to: sizes) && !(training && isTrainable) {
-            let transformed = transformedKernel()
-            input.withPointer { x in
-                transformed.withUnsafeBufferPointer { u in
-                    output.withMutablePointer { y in
-                        let run = { (b: UnsafePointer<Float>?, r: UnsafePointer<Float>?) in
-                            Winograd.forward(input: x, transformedKernel: u.baseAddress!, bias: b, output: y, sizes: sizes,
-                                             epilogue: self.epilogue, residual: r)
-                        }
-                        switch (epilogue == nil ? bias : nil, residual) {
-                        case let (bias?, _): bias.value.withPointer { b in run(b, nil) }
-                        case let (nil, residual?): residual.withPointer { r in run(nil, r) }
-                        case (nil, nil): run(nil, nil)
-                        }
-                    }
-                }
-            }
-            savedInput = training ? input : nil
-            return output
-        }
+        let transformed = Engine.usesWinograd && Winograd.applies(to: sizes) && !(training && isTrainable)
+            ? transformedKernel() : nil
+        // A fused epilogue already holds the bias.
+        let bias: Tensor? = epilogue == nil ? self.bias?.value : nil
         input.withPointer { x in
-            kernel.value.withPointer { w in
-                output.withMutablePointer { y in
-                    if let epilogue {
-                        if let residual {
-                            residual.withPointer { r in
-                                conv2dForward(input: x, kernel: w, bias: nil, output: y, sizes: sizes, epilogue: epilogue, residual: r)
+            bias.withPointer { b in
+                residual.withPointer { r in
+                    output.withMutablePointer { y in
+                        if let transformed {
+                            transformed.withUnsafeBufferPointer { u in
+                                Winograd.forward(input: x, transformedKernel: u.baseAddress!, bias: b, output: y, sizes: sizes,
+                                                 epilogue: epilogue, residual: r)
                             }
                         } else {
-                            conv2dForward(input: x, kernel: w, bias: nil, output: y, sizes: sizes, epilogue: epilogue)
+                            kernel.value.withPointer { w in
+                                conv2dForward(input: x, kernel: w, bias: b, output: y, sizes: sizes, epilogue: epilogue, residual: r)
+                            }
                         }
-                    } else if let bias {
-                        bias.value.withPointer { b in conv2dForward(input: x, kernel: w, bias: b, output: y, sizes: sizes) }
-                    } else {
-                        conv2dForward(input: x, kernel: w, bias: nil, output: y, sizes: sizes)
                     }
                 }
             }

@@ -67,15 +67,13 @@ public final class DepthwiseConv2D: UnaryLayer {
     public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
         let shape = try outputShape(for: absorbedBorder.padded(Array(input.shape.dropFirst())))
         let sizes = sizes(for: input.shape, border: absorbedBorder)
+        // A fused epilogue already holds the bias.
+        let bias: Tensor? = epilogue == nil ? self.bias?.value : nil
         let output = Tensor.overwritten(shape: [input.shape[0]] + shape) { y in
             input.withPointer { x in
                 kernel.value.withPointer { w in
-                    if let epilogue {
-                        depthwiseConv2dForward(input: x, kernel: w, bias: nil, output: y, sizes: sizes, epilogue: epilogue)
-                    } else if let bias {
-                        bias.value.withPointer { b in depthwiseConv2dForward(input: x, kernel: w, bias: b, output: y, sizes: sizes) }
-                    } else {
-                        depthwiseConv2dForward(input: x, kernel: w, bias: nil, output: y, sizes: sizes)
+                    bias.withPointer { b in
+                        depthwiseConv2dForward(input: x, kernel: w, bias: b, output: y, sizes: sizes, epilogue: epilogue)
                     }
                 }
             }

@@ -116,6 +116,13 @@ extension Tensor {
 }
 
 extension Optional where Wrapped == Tensor {
+    /// The scalars' address when there is a tensor, nil otherwise: an optional kernel input.
+    @inlinable
+    public func withPointer<R>(_ body: (UnsafePointer<Float>?) throws -> R) rethrows -> R {
+        guard let tensor = self else { return try body(nil) }
+        return try tensor.withPointer { try body($0) }
+    }
+
     /// The scalars' address when there is a tensor, nil otherwise: lets a kernel skip a gradient.
     @inlinable
     public mutating func withMutablePointer<R>(_ body: (UnsafeMutablePointer<Float>?) throws -> R) rethrows -> R {

@@ -95,11 +95,14 @@ public final class Graph {
                                                 expected: [tensor.shape.first ?? 0] + expected, actual: tensor.shape)
             }
         }
-        let needed = nodesNeeded(for: fetching, fed: Set(feeding.keys))
+        let needed = nodesNeeded(for: fetching, fed: Set(feeding.keys), sources: sourcesAsFused())
         let frozen = training ? prepareFrozenPart(needed: needed, fed: Set(feeding.keys), fetching: fetching) : []
+        // After `prepareFrozenPart`, which may fuse residual sums; a fused sum's other branch is
+        // an input of its Add, so `needed` already holds it.
+        let sources = sourcesAsFused()
         var remainingUses = [Int](repeating: 0, count: nodes.count)
         for index in needed where feeding[index] == nil {
-            for source in nodes[index].inputs + fusedResidual(of: index) { remainingUses[source] += 1 }
+            for source in sources[index] { remainingUses[source] += 1 }
         }
         let fetchSet = Set(fetching)
         var activations = [Int: Tensor]()
@@ -108,8 +111,8 @@ public final class Graph {
         for index in needed.sorted() where feeding[index] == nil {
             guard let layer = nodes[index].layer else { continue }
             var inputs = [Tensor]()
-            inputs.reserveCapacity(nodes[index].inputs.count + 1)
-            for source in nodes[index].inputs + fusedResidual(of: index) {
+            inputs.reserveCapacity(sources[index].count)
+            for source in sources[index] {
                 guard let tensor = activations[source] else {
                     throw EngineError.invalidConfiguration(layer: layer.name, reason: "input node \(source) was not computed")
                 }
@@ -124,7 +127,7 @@ public final class Graph {
                 activations[index] = try layer.forward(inputs, training: asTraining)
             }
             computed.append(index)
-            for source in nodes[index].inputs + fusedResidual(of: index) {
+            for source in sources[index] {
                 remainingUses[source] -= 1
                 if remainingUses[source] == 0 && !fetchSet.contains(source) {
                     activations[source] = nil
@@ -180,11 +183,16 @@ public final class Graph {
         return frozen
     }
 
-    /// The node whose output a convolution adds in its epilogue (a fused residual sum), as a
-    /// one-element array, or none. Found by layer name, so it holds in every graph sharing the layers.
-    private func fusedResidual(of index: Int) -> [Int] {
-        guard let source = (nodes[index].layer as? Conv2D)?.epilogue?.residualSource else { return [] }
-        return indexByName[source].map { [$0] } ?? []
+    /// Each node's inputs as a run feeds them: its own, then, for a convolution with a fused
+    /// residual sum, the node whose output its epilogue adds (found by layer name, so it holds in
+    /// every graph sharing the layers).
+    private func sourcesAsFused() -> [[Int]] {
+        nodes.map { node in
+            guard let name = (node.layer as? Conv2D)?.epilogue?.residualSource, let source = indexByName[name] else {
+                return node.inputs
+            }
+            return node.inputs + [source]
+        }
     }
 
     /// Called after each layer's forward pass with its wall time in seconds (profiling).
@@ -194,12 +202,12 @@ public final class Graph {
     /// (Grad-CAM and gradient checks need them; training does not).
     public var wantsFedGradients = false
 
-    private func nodesNeeded(for fetching: [Int], fed: Set<Int>) -> Set<Int> {
+    private func nodesNeeded(for fetching: [Int], fed: Set<Int>, sources: [[Int]]) -> Set<Int> {
         var needed = Set<Int>()
         var stack = fetching
         while let index = stack.popLast() {
             guard needed.insert(index).inserted, !fed.contains(index) else { continue }
-            stack.append(contentsOf: nodes[index].inputs + fusedResidual(of: index))
+            stack.append(contentsOf: sources[index])
         }
         return needed
     }

@@ -167,7 +167,7 @@ public final class BatchNormalization: UnaryLayer {
                 // x̂ was kept if gamma was trainable at forward time; a flag flipped since then must not trap.
                 withOptionalGradient(normalized == nil ? nil : gamma) { dGamma in
                     withOptionalGradient(beta) { dBeta in
-                        withOptionalPointer(normalized) { n in
+                        normalized.withPointer { n in
                             batchNormBackward(outputGradient: dy, normalized: n, gamma: gammaValues, inverseStd: inverseStd,
                                               gammaGradient: dGamma, betaGradient: dBeta, inputGradient: dx,
                                               rows: rows, channels: channels, batchStatistics: batchMode)
@@ -182,11 +182,6 @@ public final class BatchNormalization: UnaryLayer {
     private func withOptionalGradient<R>(_ parameter: Parameter?, _ body: (UnsafeMutablePointer<Float>?) -> R) -> R {
         guard let parameter else { return body(nil) }
         return parameter.withGradientPointer(enabled: isTrainable, body)
-    }
-
-    private func withOptionalPointer<R>(_ tensor: Tensor?, _ body: (UnsafePointer<Float>?) -> R) -> R {
-        guard let tensor else { return body(nil) }
-        return tensor.withPointer { body($0) }
     }
 
     private func inverseStandardDeviation(_ variance: [Float]) -> [Float] {

@@ -64,18 +64,10 @@ public func softmaxCrossEntropy(logits: Tensor, targets: Tensor, labelSmoothing:
         let uniform = labelSmoothing / Float(classes)
         for i in 0..<smoothed.count { smoothed[i] = smoothed[i] * (1 - labelSmoothing) + uniform }
     }
-    var gradient = Tensor(zeros: logits.shape)
-    let total = logits.withPointer { z in
-        smoothed.withUnsafeBufferPointer { y in
-            gradient.withMutablePointer { dz in
-                withOptionalPointer(weights) { w in
-                    softmaxCrossEntropyRows(logits: z, targets: y.baseAddress!, sampleWeights: w, gradient: dz,
-                                            rows: rows, classes: classes, gradientScale: 1 / Float(rows))
-                }
-            }
-        }
+    return evaluateRows(logits, targets: smoothed, sampleWeights: weights, rows: rows) { z, y, w, dz in
+        softmaxCrossEntropyRows(logits: z, targets: y, sampleWeights: w, gradient: dz,
+                                rows: rows, classes: classes, gradientScale: 1 / Float(rows))
     }
-    return LossAndGradient(loss: Float(total / Double(rows)), gradient: gradient)
 }
 
 /// Binary cross-entropy from logits (N, D) against targets in [0, 1] of the same shape:
@@ -84,24 +76,12 @@ public func softmaxCrossEntropy(logits: Tensor, targets: Tensor, labelSmoothing:
 /// (weights of class 0 and class 1), else D entries (the class being the target's argmax).
 public func sigmoidCrossEntropy(logits: Tensor, targets: Tensor, labelSmoothing: Float = 0,
                                 classWeights: [Float]? = nil) throws -> LossAndGradient {
-    let (rows, width) = try lossRowsAndClasses(logits, what: "logits")
-    try checkTargets(targets, like: logits)
-    try checkLabelSmoothing(labelSmoothing)
-    let weights = try sampleWeights(targets: targets, rows: rows, width: width, classWeights: classWeights,
-                                    classCount: max(width, 2))
-    let smoothed = smoothBinaryTargets(targets.scalars, labelSmoothing)
-    var gradient = Tensor(zeros: logits.shape)
-    let total = logits.withPointer { x in
-        smoothed.withUnsafeBufferPointer { t in
-            gradient.withMutablePointer { dx in
-                withOptionalPointer(weights) { w in
-                    sigmoidCrossEntropyRows(logits: x, targets: t.baseAddress!, sampleWeights: w, gradient: dx,
-                                            rows: rows, width: width, gradientScale: 1 / Float(rows * width))
-                }
-            }
-        }
+    let (rows, width, smoothed, weights) = try binaryInputs(logits, what: "logits", targets: targets,
+                                                            labelSmoothing: labelSmoothing, classWeights: classWeights)
+    return evaluateRows(logits, targets: smoothed, sampleWeights: weights, rows: rows) { x, t, w, dx in
+        sigmoidCrossEntropyRows(logits: x, targets: t, sampleWeights: w, gradient: dx,
+                                rows: rows, width: width, gradientScale: 1 / Float(rows * width))
     }
-    return LossAndGradient(loss: Float(total / Double(rows)), gradient: gradient)
 }
 
 /// Binary cross-entropy from probabilities (N, D), Keras's `BinaryCrossentropy()`:
@@ -109,24 +89,12 @@ public func sigmoidCrossEntropy(logits: Tensor, targets: Tensor, labelSmoothing:
 /// gradient (as through `clip_by_value`). Prefer `sigmoidCrossEntropy` on logits when training.
 public func binaryCrossEntropy(probabilities: Tensor, targets: Tensor, labelSmoothing: Float = 0,
                                classWeights: [Float]? = nil) throws -> LossAndGradient {
-    let (rows, width) = try lossRowsAndClasses(probabilities, what: "probabilities")
-    try checkTargets(targets, like: probabilities)
-    try checkLabelSmoothing(labelSmoothing)
-    let weights = try sampleWeights(targets: targets, rows: rows, width: width, classWeights: classWeights,
-                                    classCount: max(width, 2))
-    let smoothed = smoothBinaryTargets(targets.scalars, labelSmoothing)
-    var gradient = Tensor(zeros: probabilities.shape)
-    let total = probabilities.withPointer { p in
-        smoothed.withUnsafeBufferPointer { t in
-            gradient.withMutablePointer { dp in
-                withOptionalPointer(weights) { w in
-                    binaryCrossEntropyRows(probabilities: p, targets: t.baseAddress!, sampleWeights: w, gradient: dp,
-                                           rows: rows, width: width, gradientScale: 1 / Float(rows * width))
-                }
-            }
-        }
+    let (rows, width, smoothed, weights) = try binaryInputs(probabilities, what: "probabilities", targets: targets,
+                                                            labelSmoothing: labelSmoothing, classWeights: classWeights)
+    return evaluateRows(probabilities, targets: smoothed, sampleWeights: weights, rows: rows) { p, t, w, dp in
+        binaryCrossEntropyRows(probabilities: p, targets: t, sampleWeights: w, gradient: dp,
+                               rows: rows, width: width, gradientScale: 1 / Float(rows * width))
     }
-    return LossAndGradient(loss: Float(total / Double(rows)), gradient: gradient)
 }
 
 /// Keras's `backend.epsilon()`, the clipping bound for probabilities.
@@ -273,7 +241,35 @@ private func sampleWeights(targets: Tensor, rows: Int, width: Int, classWeights:
     return weights
 }
 
-private func withOptionalPointer<R>(_ values: [Float]?, _ body: (UnsafePointer<Float>?) -> R) -> R {
-    guard let values else { return body(nil) }
-    return values.withUnsafeBufferPointer { body($0.baseAddress) }
+/// Runs a row kernel over `input` (N, D) and its targets, returning the mean weighted loss and
+/// the gradient the kernel wrote.
+private func evaluateRows(_ input: Tensor, targets: [Float], sampleWeights: [Float]?, rows: Int,
+                          kernel: (_ input: UnsafePointer<Float>, _ targets: UnsafePointer<Float>,
+                                   _ weights: UnsafePointer<Float>?, _ gradient: UnsafeMutablePointer<Float>) -> Double)
+    -> LossAndGradient {
+    var gradient = Tensor(zeros: input.shape)
+    let total = input.withPointer { x in
+        targets.withUnsafeBufferPointer { t in
+            gradient.withMutablePointer { dx in
+                if let sampleWeights {
+                    sampleWeights.withUnsafeBufferPointer { kernel(x, t.baseAddress!, $0.baseAddress, dx) }
+                } else {
+                    kernel(x, t.baseAddress!, nil, dx)
+                }
+            }
+        }
+    }
+    return LossAndGradient(loss: Float(total / Double(rows)), gradient: gradient)
+}
+
+/// The checks and inputs the two binary cross-entropies share: sizes, smoothed targets and
+/// per-sample weights (2 class weights when D is 1, else D).
+private func binaryInputs(_ input: Tensor, what: String, targets: Tensor, labelSmoothing: Float, classWeights: [Float]?)
+    throws -> (rows: Int, width: Int, targets: [Float], weights: [Float]?) {
+    let (rows, width) = try lossRowsAndClasses(input, what: what)
+    try checkTargets(targets, like: input)
+    try checkLabelSmoothing(labelSmoothing)
+    let weights = try sampleWeights(targets: targets, rows: rows, width: width, classWeights: classWeights,
+                                    classCount: max(width, 2))
+    return (rows, width, smoothBinaryTargets(targets.scalars, labelSmoothing), weights)
 }

@@ -61,9 +61,7 @@ struct Finetune: ParsableCommand {
 
     func validate() throws {
         guard unfreeze >= 0 else { throw ValidationError("--unfreeze must not be negative") }
-        guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1") }
-        guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
-        guard learningRate > 0 else { throw ValidationError("--learning-rate must be positive") }
+        try validateTraining(epochs: epochs, batchSize: batchSize, learningRate: learningRate, l2: l2)
         if let augment { _ = try parseAugmentation(augment) }
         if let from, !FileManager.default.fileExists(atPath: from) { throw ValidationError("--from \(from): no such file") }
         if from != nil && modelOptions.model != nil { throw ValidationError("give either --from or --model, not both") }

@@ -55,6 +55,14 @@ struct RunOptionGroup: ParsableArguments {
 }
 
 /// Prints one line on stderr, for warnings and errors.
+/// The checks retrain-head and finetune share for their training settings.
+func validateTraining(epochs: Int, batchSize: Int, learningRate: Float, l2: Float) throws {
+    guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1") }
+    guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
+    guard learningRate > 0 else { throw ValidationError("--learning-rate must be positive") }
+    guard l2 >= 0 else { throw ValidationError("--l2 must not be negative") }
+}
+
 func warn(_ message: String) {
     FileHandle.standardError.write(Data((message + "\n").utf8))
 }

@@ -63,10 +63,7 @@ struct RetrainHead: ParsableCommand {
     var noCache = false
 
     func validate() throws {
-        guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1") }
-        guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
-        guard learningRate > 0 else { throw ValidationError("--learning-rate must be positive") }
-        guard l2 >= 0 else { throw ValidationError("--l2 must not be negative") }
+        try validateTraining(epochs: epochs, batchSize: batchSize, learningRate: learningRate, l2: l2)
         guard (0..<1).contains(dropout) else { throw ValidationError("--dropout must be at least 0 and below 1") }
         guard ["none", "balanced"].contains(classWeight) else { throw ValidationError("--class-weight must be none or balanced") }
         guard augmentViews >= 0 else { throw ValidationError("--augment-views must not be negative") }

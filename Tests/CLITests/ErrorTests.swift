@@ -100,6 +100,16 @@ final class ErrorTests: XCTestCase {
         try expectFailure(retrain(Fixtures.dataset.path, ["--val-split", "-0.1"]), mentions: ["at least 0 and below 1"], status: 64)
     }
 
+    /// Both training commands refuse the same impossible settings, each naming the flag.
+    func testImpossibleTrainingSettings() throws {
+        let finetune = ["finetune", Fixtures.dataset.path, "--model", Fixtures.backbone.path, "--unfreeze", "1",
+                        "--output", work.appendingPathComponent("out/f.h5").path, "--quiet"]
+        for (flag, value) in [("--epochs", "0"), ("--batch-size", "0"), ("--learning-rate", "0"), ("--l2", "-0.5")] {
+            try expectFailure(retrain(Fixtures.dataset.path, ["\(flag)=\(value)"]), mentions: [flag], status: 64)
+            try expectFailure(finetune + ["\(flag)=\(value)"], mentions: [flag], status: 64)
+        }
+    }
+
     func testUnknownAugmentation() throws {
         try expectFailure(retrain(Fixtures.dataset.path, ["--augment-views", "2", "--augment", "flip,warp"]),
                           mentions: ["warp"], status: 64)

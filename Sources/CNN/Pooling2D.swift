@@ -14,10 +14,7 @@ public final class MaxPooling2D: UnaryLayer {
 
     public init(name: String, poolSize: (Int, Int) = (2, 2), strides: (Int, Int)? = nil, padding: Padding = .valid) throws {
         self.name = name
-        let strides = strides ?? poolSize
-        geometry = ConvolutionGeometry(kernelHeight: poolSize.0, kernelWidth: poolSize.1,
-                                       strideY: strides.0, strideX: strides.1, padding: padding)
-        try geometry.validate(layer: name)
+        geometry = try poolingGeometry(poolSize: poolSize, strides: strides, padding: padding, layer: name)
     }
 
     public func outputShape(for inputShape: [Int]) throws -> [Int] {
@@ -81,10 +78,7 @@ public final class AveragePooling2D: UnaryLayer {
 
     public init(name: String, poolSize: (Int, Int) = (2, 2), strides: (Int, Int)? = nil, padding: Padding = .valid) throws {
         self.name = name
-        let strides = strides ?? poolSize
-        geometry = ConvolutionGeometry(kernelHeight: poolSize.0, kernelWidth: poolSize.1,
-                                       strideY: strides.0, strideX: strides.1, padding: padding)
-        try geometry.validate(layer: name)
+        geometry = try poolingGeometry(poolSize: poolSize, strides: strides, padding: padding, layer: name)
     }
 
     public func outputShape(for inputShape: [Int]) throws -> [Int] {
@@ -115,6 +109,15 @@ public final class AveragePooling2D: UnaryLayer {
         }
         return inputGrad
     }
+}
+
+/// Keras's pooling window: strides default to the pool size.
+func poolingGeometry(poolSize: (Int, Int), strides: (Int, Int)?, padding: Padding, layer: String) throws -> ConvolutionGeometry {
+    let strides = strides ?? poolSize
+    let geometry = ConvolutionGeometry(kernelHeight: poolSize.0, kernelWidth: poolSize.1,
+                                       strideY: strides.0, strideX: strides.1, padding: padding)
+    try geometry.validate(layer: layer)
+    return geometry
 }
 
 func poolingOutputShape(_ inputShape: [Int], geometry: ConvolutionGeometry, layer: String, kind: String) throws -> [Int] {

@@ -123,14 +123,9 @@ public final class Conv2D: UnaryLayer {
                 outputGradient.withPointer { dy in
                     kernel.withGradientPointer(enabled: isTrainable) { dw in
                         inputGrad.withMutablePointer { dx in
-                            if let bias {
-                                bias.withGradientPointer(enabled: isTrainable) { db in
-                                    conv2dBackward(input: x, kernel: w, outputGradient: dy, kernelGradient: dw,
-                                                   biasGradient: db, inputGradient: dx, sizes: sizes)
-                                }
-                            } else {
+                            bias.withGradientPointer(enabled: isTrainable) { db in
                                 conv2dBackward(input: x, kernel: w, outputGradient: dy, kernelGradient: dw,
-                                               biasGradient: nil, inputGradient: dx, sizes: sizes)
+                                               biasGradient: db, inputGradient: dx, sizes: sizes)
                             }
                         }
                     }

@@ -32,12 +32,8 @@ public final class Dense: UnaryLayer {
         input.withPointer { x in
             kernel.value.withPointer { w in
                 output.withMutablePointer { y in
-                    if let bias {
-                        bias.value.withPointer { b in
-                            denseForward(input: x, kernel: w, bias: b, output: y, rows: rows, inputUnits: inputUnits, units: units)
-                        }
-                    } else {
-                        denseForward(input: x, kernel: w, bias: nil, output: y, rows: rows, inputUnits: inputUnits, units: units)
+                    (bias?.value).withPointer { b in
+                        denseForward(input: x, kernel: w, bias: b, output: y, rows: rows, inputUnits: inputUnits, units: units)
                     }
                 }
             }
@@ -55,13 +51,8 @@ public final class Dense: UnaryLayer {
                 outputGradient.withPointer { dy in
                     kernel.withGradientPointer(enabled: isTrainable) { dw in
                         inputGrad.withMutablePointer { dx in
-                            if let bias {
-                                bias.withGradientPointer(enabled: isTrainable) { db in
-                                    denseBackward(input: x, kernel: w, outputGradient: dy, kernelGradient: dw, biasGradient: db,
-                                                  inputGradient: dx, rows: rows, inputUnits: inputUnits, units: units)
-                                }
-                            } else {
-                                denseBackward(input: x, kernel: w, outputGradient: dy, kernelGradient: dw, biasGradient: nil,
+                            bias.withGradientPointer(enabled: isTrainable) { db in
+                                denseBackward(input: x, kernel: w, outputGradient: dy, kernelGradient: dw, biasGradient: db,
                                               inputGradient: dx, rows: rows, inputUnits: inputUnits, units: units)
                             }
                         }

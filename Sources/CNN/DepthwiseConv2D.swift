@@ -95,14 +95,9 @@ public final class DepthwiseConv2D: UnaryLayer {
                 outputGradient.withPointer { dy in
                     kernel.withGradientPointer(enabled: isTrainable) { dw in
                         inputGrad.withMutablePointer { dx in
-                            if let bias {
-                                bias.withGradientPointer(enabled: isTrainable) { db in
-                                    depthwiseConv2dBackward(input: x, kernel: w, outputGradient: dy, kernelGradient: dw,
-                                                            biasGradient: db, inputGradient: dx, sizes: sizes)
-                                }
-                            } else {
+                            bias.withGradientPointer(enabled: isTrainable) { db in
                                 depthwiseConv2dBackward(input: x, kernel: w, outputGradient: dy, kernelGradient: dw,
-                                                        biasGradient: nil, inputGradient: dx, sizes: sizes)
+                                                        biasGradient: db, inputGradient: dx, sizes: sizes)
                             }
                         }
                     }

@@ -137,6 +137,15 @@ extension Optional where Wrapped == Tensor {
     }
 }
 
+extension Optional where Wrapped == Parameter {
+    /// Gradient storage of an optional parameter (a bias) when it exists and is to be trained.
+    @inlinable
+    public func withGradientPointer<R>(enabled: Bool, _ body: (UnsafeMutablePointer<Float>?) throws -> R) rethrows -> R {
+        guard let parameter = self else { return try body(nil) }
+        return try parameter.withGradientPointer(enabled: enabled, body)
+    }
+}
+
 extension Parameter {
     /// Gradient storage when this parameter is to be trained, nil otherwise.
     @inlinable

@@ -36,13 +36,8 @@ final class KerasParityTests: XCTestCase {
         XCTAssertEqual(weights.layout, .weightsOnly)
         XCTAssertNil(weights.kerasVersion)
         XCTAssertEqual(try weights.storedLayers().first?.weights.map(\.name), ["conv_W_1:0", "conv_b_1:0"])
-        for matching in [WeightLoader.Matching.byOrder, .byName, .exactNames] {
-            zeroAllWeights(model)
-            try KerasLoader.loadWeights(weights, into: model, matching: matching)
-            assertMatchesKeras(try model.graph.forward(expected.input), expected.keras2!,
-                               "tiny_keras1_k2w.h5 \(matching)")
-            try assertWeightsAreStored(model, weights)
-        }
+        try assertLoadsEveryWay(weights, into: model, input: expected.input, expected: expected.keras2!,
+                                label: "tiny_keras1_k2w.h5")
     }
 
     /// `layer_names` split into `layer_names0`, `layer_names1` (and `weight_names0..2`), as Keras
@@ -57,13 +52,8 @@ final class KerasParityTests: XCTestCase {
         let weights = try KerasFile(path: KerasFixtures.path("tiny_split_k2w.h5"))
         XCTAssertEqual(weights.layout, .weightsOnly)
         XCTAssertEqual(try weights.storedLayerNames(), ["conv", "bn", "dense"])
-        for matching in [WeightLoader.Matching.byOrder, .byName, .exactNames] {
-            zeroAllWeights(model)
-            try KerasLoader.loadWeights(weights, into: model, matching: matching)
-            assertMatchesKeras(try model.graph.forward(expected.input), expected.keras2!,
-                               "tiny_split_k2w.h5 \(matching)")
-            try assertWeightsAreStored(model, weights)
-        }
+        try assertLoadsEveryWay(weights, into: model, input: expected.input, expected: expected.keras2!,
+                                label: "tiny_split_k2w.h5")
     }
 
     /// A Sequential config without an InputLayer, `batch_input_shape` on its first layer (older Keras 2).
@@ -103,6 +93,18 @@ final class KerasParityTests: XCTestCase {
 
     // MARK: Helpers
 
+    /// A Keras 2 weights file loaded by order, by name and by exact names, each onto zeroed
+    /// weights, gives Keras's output and leaves every stored value in place.
+    private func assertLoadsEveryWay(_ weights: KerasFile, into model: KerasModel, input: Tensor, expected: Tensor, label: String,
+                                     file: StaticString = #filePath, line: UInt = #line) throws {
+        for matching in [WeightLoader.Matching.byOrder, .byName, .exactNames] {
+            zeroAllWeights(model)
+            try KerasLoader.loadWeights(weights, into: model, matching: matching)
+            assertMatchesKeras(try model.graph.forward(input), expected, "\(label) \(matching)", file: file, line: line)
+            try assertWeightsAreStored(model, weights, file: file, line: line)
+        }
+    }
+
     /// Every layout of one model: `<name>_k2.h5`, `<name>_k2w.h5`, `<name>_k3.h5`, `<name>.weights.h5`.
     private func checkModel(_ name: String, keras3: Bool = true, weightsFiles: Bool = true,
                             file: StaticString = #filePath, line: UInt = #line) throws {
@@ -124,13 +126,8 @@ final class KerasParityTests: XCTestCase {
             let weights = try KerasFile(path: KerasFixtures.path(version.weights))
             if version.suffix == "k2" {
                 XCTAssertEqual(weights.layout, .weightsOnly, file: file, line: line)
-                for matching in [WeightLoader.Matching.byOrder, .byName, .exactNames] {
-                    zeroAllWeights(model)
-                    try KerasLoader.loadWeights(weights, into: model, matching: matching)
-                    assertMatchesKeras(try model.graph.forward(input), version.output, "\(version.weights) \(matching)",
-                                       file: file, line: line)
-                    try assertWeightsAreStored(model, weights, file: file, line: line)
-                }
+                try assertLoadsEveryWay(weights, into: model, input: input, expected: version.output, label: version.weights,
+                                        file: file, line: line)
             } else {
                 XCTAssertEqual(weights.layout, .keras3Weights, file: file, line: line)
                 zeroAllWeights(model)

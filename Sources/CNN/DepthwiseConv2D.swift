@@ -164,21 +164,30 @@ public func depthwiseConv2dForward(input: UnsafePointer<Float>, kernel: UnsafePo
                     for kx in tapsX {
                         let x = inRow + (left + kx * g.dilationX) * channels
                         let w = wRow + kx * outChannels
-                        if multiplier == 1 {
-                            for c in 0..<channels { y[c] += x[c] * w[c] }
-                        } else {
-                            for c in 0..<channels {
-                                let v = x[c]
-                                let yc = y + c * multiplier
-                                let wc = w + c * multiplier
-                                for m in 0..<multiplier { yc[m] += v * wc[m] }
-                            }
-                        }
+                        accumulateDepthwiseTap(into: y, input: x, times: w, channels: channels, multiplier: multiplier)
                     }
                 }
             }
             epilogue?.apply(to: outRow, rows: outWidth)
         }
+    }
+}
+
+/// target[c·M + m] += input[c] · other[c·M + m] for one kernel tap: an output pixel's sums in
+/// the forward pass (other = the tap's weights), a tap's kernel gradient in the backward pass
+/// (other = the output gradient).
+@inline(__always)
+func accumulateDepthwiseTap(into target: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>,
+                            times other: UnsafePointer<Float>, channels: Int, multiplier: Int) {
+    if multiplier == 1 {
+        for c in 0..<channels { target[c] += input[c] * other[c] }
+        return
+    }
+    for c in 0..<channels {
+        let v = input[c]
+        let t = target + c * multiplier
+        let o = other + c * multiplier
+        for m in 0..<multiplier { t[m] += v * o[m] }
     }
 }
 
@@ -424,16 +433,7 @@ func depthwiseConv2dParameterGradients(input: UnsafePointer<Float>, outputGradie
                         for kx in tapsX {
                             let x = inRow + (left + kx * g.dilationX) * channels
                             let dwTap = dwRow + kx * outChannels
-                            if multiplier == 1 {
-                                for c in 0..<channels { dwTap[c] += dy[c] * x[c] }
-                            } else {
-                                for c in 0..<channels {
-                                    let v = x[c]
-                                    let dyc = dy + c * multiplier
-                                    let dwc = dwTap + c * multiplier
-                                    for m in 0..<multiplier { dwc[m] += dyc[m] * v }
-                                }
-                            }
+                            accumulateDepthwiseTap(into: dwTap, input: x, times: dy, channels: channels, multiplier: multiplier)
                         }
                     }
                 }

@@ -24,27 +24,29 @@ private func makeImage<Sample: FixedWidthInteger>(
     case .composite(let colour): background = colour
     }
     return Image(width: Int(raw.width), height: Int(raw.height)) { out in
+        // Pixel i's colour, composited over the background when there is one and an alpha.
+        @inline(__always) func store(_ i: Int, _ r: Float, _ g: Float, _ b: Float, alpha: Sample? = nil) {
+            if let background, let alpha {
+                let a = Float(alpha) / maxValue
+                out[3 * i] = blend(r, background.red, a)
+                out[3 * i + 1] = blend(g, background.green, a)
+                out[3 * i + 2] = blend(b, background.blue, a)
+            } else {
+                out[3 * i] = r
+                out[3 * i + 1] = g
+                out[3 * i + 2] = b
+            }
+        }
         switch raw.layout {
         case TL_LAYOUT_GRAY:
             for i in 0..<pixelCount {
                 let v = value(samples[i])
-                out[3 * i] = v
-                out[3 * i + 1] = v
-                out[3 * i + 2] = v
+                store(i, v, v, v)
             }
         case TL_LAYOUT_GRAY_ALPHA:
             for i in 0..<pixelCount {
                 let v = value(samples[2 * i])
-                if let background {
-                    let a = Float(samples[2 * i + 1]) / maxValue
-                    out[3 * i] = blend(v, background.red, a)
-                    out[3 * i + 1] = blend(v, background.green, a)
-                    out[3 * i + 2] = blend(v, background.blue, a)
-                } else {
-                    out[3 * i] = v
-                    out[3 * i + 1] = v
-                    out[3 * i + 2] = v
-                }
+                store(i, v, v, v, alpha: samples[2 * i + 1])
             }
         case TL_LAYOUT_RGB:
             for i in 0..<3 * pixelCount {
@@ -52,17 +54,7 @@ private func makeImage<Sample: FixedWidthInteger>(
             }
         case TL_LAYOUT_RGBA:
             for i in 0..<pixelCount {
-                let r = value(samples[4 * i]), g = value(samples[4 * i + 1]), b = value(samples[4 * i + 2])
-                if let background {
-                    let a = Float(samples[4 * i + 3]) / maxValue
-                    out[3 * i] = blend(r, background.red, a)
-                    out[3 * i + 1] = blend(g, background.green, a)
-                    out[3 * i + 2] = blend(b, background.blue, a)
-                } else {
-                    out[3 * i] = r
-                    out[3 * i + 1] = g
-                    out[3 * i + 2] = b
-                }
+                store(i, value(samples[4 * i]), value(samples[4 * i + 1]), value(samples[4 * i + 2]), alpha: samples[4 * i + 3])
             }
         case TL_LAYOUT_CMYK:
             for i in 0..<pixelCount {

@@ -118,19 +118,9 @@ public final class Conv2D: UnaryLayer {
         let sizes = ConvolutionSizes(batch: input.shape[0], height: input.shape[1], width: input.shape[2],
                                      inputChannels: inputChannels, outputChannels: filters, geometry: geometry)
         var inputGrad: Tensor? = inputGradient ? Tensor(zeros: input.shape) : nil
-        input.withPointer { x in
-            kernel.value.withPointer { w in
-                outputGradient.withPointer { dy in
-                    kernel.withGradientPointer(enabled: isTrainable) { dw in
-                        inputGrad.withMutablePointer { dx in
-                            bias.withGradientPointer(enabled: isTrainable) { db in
-                                conv2dBackward(input: x, kernel: w, outputGradient: dy, kernelGradient: dw,
-                                               biasGradient: db, inputGradient: dx, sizes: sizes)
-                            }
-                        }
-                    }
-                }
-            }
+        withBackwardPointers(input: input, outputGradient: outputGradient, inputGradient: &inputGrad) { x, w, dy, dw, db, dx in
+            conv2dBackward(input: x, kernel: w, outputGradient: dy, kernelGradient: dw,
+                           biasGradient: db, inputGradient: dx, sizes: sizes)
         }
         return inputGrad
     }

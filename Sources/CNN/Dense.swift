@@ -46,19 +46,9 @@ public final class Dense: UnaryLayer {
         guard let input = savedInput else { throw EngineError.notTrainedForward(layer: name) }
         let rows = input.count / inputUnits
         var inputGrad: Tensor? = inputGradient ? Tensor(zeros: input.shape) : nil
-        input.withPointer { x in
-            kernel.value.withPointer { w in
-                outputGradient.withPointer { dy in
-                    kernel.withGradientPointer(enabled: isTrainable) { dw in
-                        inputGrad.withMutablePointer { dx in
-                            bias.withGradientPointer(enabled: isTrainable) { db in
-                                denseBackward(input: x, kernel: w, outputGradient: dy, kernelGradient: dw, biasGradient: db,
-                                              inputGradient: dx, rows: rows, inputUnits: inputUnits, units: units)
-                            }
-                        }
-                    }
-                }
-            }
+        withBackwardPointers(input: input, outputGradient: outputGradient, inputGradient: &inputGrad) { x, w, dy, dw, db, dx in
+            denseBackward(input: x, kernel: w, outputGradient: dy, kernelGradient: dw, biasGradient: db,
+                          inputGradient: dx, rows: rows, inputUnits: inputUnits, units: units)
         }
         return inputGrad
     }

@@ -90,19 +90,9 @@ public final class DepthwiseConv2D: UnaryLayer {
         }
         let sizes = sizes(for: input.shape)
         var inputGrad: Tensor? = inputGradient ? Tensor(zeros: input.shape) : nil
-        input.withPointer { x in
-            kernel.value.withPointer { w in
-                outputGradient.withPointer { dy in
-                    kernel.withGradientPointer(enabled: isTrainable) { dw in
-                        inputGrad.withMutablePointer { dx in
-                            bias.withGradientPointer(enabled: isTrainable) { db in
-                                depthwiseConv2dBackward(input: x, kernel: w, outputGradient: dy, kernelGradient: dw,
-                                                        biasGradient: db, inputGradient: dx, sizes: sizes)
-                            }
-                        }
-                    }
-                }
-            }
+        withBackwardPointers(input: input, outputGradient: outputGradient, inputGradient: &inputGrad) { x, w, dy, dw, db, dx in
+            depthwiseConv2dBackward(input: x, kernel: w, outputGradient: dy, kernelGradient: dw,
+                                    biasGradient: db, inputGradient: dx, sizes: sizes)
         }
         return inputGrad
     }

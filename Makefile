@@ -2,7 +2,7 @@
 
 SHELL := /bin/bash
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PACKAGES := pkg-config libhdf5-dev libopenblas-dev libpng-dev libjpeg-dev python3 python3-venv
+APT_PACKAGES := pkg-config libhdf5-dev libopenblas-dev libdnnl-dev libpng-dev libjpeg-dev python3 python3-venv
 # A build for the machine it runs on: lets the Swift loops use AVX2/AVX-512.
 RELEASE_FLAGS := -c release -Xswiftc -target-cpu -Xswiftc native
 TL := .build/release/tl

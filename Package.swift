@@ -22,12 +22,13 @@ let package = Package(
                        providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CJPEG", path: "Sources/CJPEG", pkgConfig: "libjpeg",
                        providers: [.apt(["libjpeg-dev"])]),
+        .systemLibrary(name: "CDNNL", path: "Sources/CDNNL", providers: [.apt(["libdnnl-dev"])]),
         .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
         .systemLibrary(name: "CFloatingPoint", path: "Sources/CFloatingPoint"),
         // The only C we write: setjmp-guarded decoding calls.
         .target(name: "CImageShims", dependencies: ["CPNG", "CJPEG"]),
 
-        .target(name: "CNN", dependencies: ["CBLAS"]),
+        .target(name: "CNN", dependencies: ["CBLAS", "CDNNL"]),
         .target(name: "Runtime", dependencies: ["CNN", "CMalloc", "CFloatingPoint"]),
         .target(name: "HDF5", dependencies: ["CHDF5"]),
         .target(name: "KerasFormat", dependencies: ["CNN", "HDF5"]),

@@ -19,6 +19,9 @@ public final class Conv2D: UnaryLayer {
     private var savedInput: Tensor?
     /// The kernel in Winograd's domain, for the kernel version it was computed from.
     private var winogradKernel: (version: Int, values: [Float])?
+    private var oneDNN = OneDNNPrimitives()
+    /// The oneDNN kernels this layer has run, e.g. "brgconv:avx512_core" (empty: only the engine's own).
+    public var oneDNNImplementations: [String] { oneDNN.implementations }
 
     public init(name: String, inputChannels: Int, filters: Int, kernelSize: (Int, Int),
                 strides: (Int, Int) = (1, 1), dilation: (Int, Int) = (1, 1),
@@ -76,10 +79,18 @@ public final class Conv2D: UnaryLayer {
                                      inputChannels: inputChannels, outputChannels: filters, geometry: geometry,
                                      border: absorbedBorder)
         var output = Tensor(shape: [input.shape[0]] + shape) { _ in }  // the kernels write every element
-        // Winograd for inference and frozen layers; a layer being trained keeps the direct
-        // product, whose kernel changes every step.
-        let transformed = Engine.usesWinograd && Winograd.applies(to: sizes) && !(training && isTrainable)
-            ? transformedKernel() : nil
+        savedInput = training ? input : nil
+        // oneDNN, else Winograd, for inference and frozen layers; a layer being trained keeps
+        // the im2col product, whose kernel changes every step. oneDNN's direct 3×3 kernels
+        // beat the engine's Winograd on ResNet50 (BENCHMARKS.md), and alternating between
+        // oneDNN's OpenMP threads and the engine's own costs more than either alone.
+        let trained = training && isTrainable
+        if !trained
+            && oneDNN.forward(input: input, residual: residual, output: &output, sizes: sizes, kernel: kernel, bias: bias,
+                              epilogue: epilogue, border: absorbedBorder, depthwise: false) {
+            return output
+        }
+        let transformed = Engine.usesWinograd && Winograd.applies(to: sizes) && !trained ? transformedKernel() : nil
         // A fused epilogue already holds the bias.
         let bias: Tensor? = epilogue == nil ? self.bias?.value : nil
         input.withPointer { x in
@@ -100,7 +111,6 @@ public final class Conv2D: UnaryLayer {
                 }
             }
         }
-        savedInput = training ? input : nil
         return output
     }
 

@@ -21,6 +21,9 @@ public final class DepthwiseConv2D: UnaryLayer {
     /// A preceding `ZeroPadding2D` read as implicit zeros (set by `Graph.fuseForInference()`).
     public internal(set) var absorbedBorder: ZeroBorder = .none
     private var savedInput: Tensor?
+    private var oneDNN = OneDNNPrimitives()
+    /// The oneDNN kernels this layer has run, e.g. "brgconv:avx512_core" (empty: only the engine's own).
+    public var oneDNNImplementations: [String] { oneDNN.implementations }
 
     public init(name: String, inputChannels: Int, kernelSize: (Int, Int), strides: (Int, Int) = (1, 1),
                 dilation: (Int, Int) = (1, 1), padding: Padding = .valid, depthMultiplier: Int = 1,
@@ -67,6 +70,14 @@ public final class DepthwiseConv2D: UnaryLayer {
     public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
         let shape = try outputShape(for: absorbedBorder.padded(Array(input.shape.dropFirst())))
         let sizes = sizes(for: input.shape, border: absorbedBorder)
+        savedInput = training ? input : nil
+        if !(training && isTrainable) {
+            var output = Tensor(shape: [input.shape[0]] + shape) { _ in }  // oneDNN writes every element
+            if oneDNN.forward(input: input, residual: nil, output: &output, sizes: sizes, kernel: kernel, bias: self.bias,
+                              epilogue: epilogue, border: absorbedBorder, depthwise: true) {
+                return output
+            }
+        }
         // A fused epilogue already holds the bias.
         let bias: Tensor? = epilogue == nil ? self.bias?.value : nil
         let output = Tensor.overwritten(shape: [input.shape[0]] + shape) { y in
@@ -78,7 +89,6 @@ public final class DepthwiseConv2D: UnaryLayer {
                 }
             }
         }
-        savedInput = training ? input : nil
         return output
     }
 

@@ -7,6 +7,8 @@ public enum Engine {
     nonisolated(unsafe) public static var threadCount: Int = max(1, ProcessInfo.processInfo.activeProcessorCount)
     /// 3×3 stride-1 convolutions through Winograd F(2×2, 3×3) (off: im2col + GEMM, for comparisons).
     nonisolated(unsafe) public static var usesWinograd = true
+    /// Convolutions that are not being trained through oneDNN (off: the engine's own kernels).
+    nonisolated(unsafe) public static var usesOneDNN = true
 }
 
 /// A raw pointer that may cross into `concurrentPerform`'s closures. Every use

@@ -21,6 +21,7 @@ struct TL: ParsableCommand {
     static func main() {
         BLASKernelSelection.reexecuteWithFastKernelIfNeeded()
         FloatingPointConfiguration.flushDenormals()
+        ConvolutionBackendConfiguration.apply()
         ThreadConfiguration.apply(requested: nil)
         MemoryConfiguration.reuseLargeAllocations()
         Self.main(nil)

@@ -62,20 +62,26 @@ final class Conv2DTests: XCTestCase {
         return layer
     }
 
+    /// The engine's own kernels (im2col + GEMM, the pointwise GEMM), then oneDNN.
     func testForwardMatchesNaiveLoops() throws {
-        var generator = SeededGenerator(seed: 11)
-        for (index, c) in cases.enumerated() {
-            let layer = try makeLayer(c, generator: &generator)
-            let input = generator.uniformTensor(shape: [c.batch, c.height, c.width, c.cin])
-            let output = try layer.forward(input, training: false)
-            let expected = naiveConv2D(input: input, kernel: layer.kernel.value, bias: layer.bias?.value,
-                                       strides: c.strides, dilation: c.dilation, padding: c.padding)
-            assertClose(output, expected, "case \(index)")
+        try forEachConvolutionBackend { oneDNN in
+            var generator = SeededGenerator(seed: 11)
+            for (index, c) in cases.enumerated() {
+                let layer = try makeLayer(c, generator: &generator)
+                let input = generator.uniformTensor(shape: [c.batch, c.height, c.width, c.cin])
+                let output = try layer.forward(input, training: false)
+                let expected = naiveConv2D(input: input, kernel: layer.kernel.value, bias: layer.bias?.value,
+                                           strides: c.strides, dilation: c.dilation, padding: c.padding)
+                assertClose(output, expected, "case \(index), oneDNN \(oneDNN)")
+            }
         }
     }
 
     func testForwardAcrossSeveralIm2colChunks() throws {
         // More output pixels than one im2col buffer holds for this patch size.
+        let savedOneDNN = Engine.usesOneDNN
+        defer { Engine.usesOneDNN = savedOneDNN }
+        Engine.usesOneDNN = false  // the engine's own kernels, not oneDNN (see OneDNNTests)
         var generator = SeededGenerator(seed: 12)
         let c = Case(batch: 2, height: 40, width: 40, cin: 700, cout: 2, kernel: (3, 3), padding: .same)
         let layer = try makeLayer(c, generator: &generator)
@@ -89,6 +95,9 @@ final class Conv2DTests: XCTestCase {
 
     func testForwardSplittingOutputChannelsBetweenThreads() throws {
         // Few output pixels and a kernel larger than L2: the threads split the output channels.
+        let savedOneDNN = Engine.usesOneDNN
+        defer { Engine.usesOneDNN = savedOneDNN }
+        Engine.usesOneDNN = false  // the engine's own kernels, not oneDNN (see OneDNNTests)
         var generator = SeededGenerator(seed: 13)
         let saved = Engine.threadCount
         defer { Engine.threadCount = saved }

@@ -3,8 +3,8 @@ import XCTest
 
 /// Depthwise convolution in plain nested loops, with TensorFlow's `same` padding written
 /// out here: output channel c·M + m = Σ_taps x[c] · kernel[ky, kx, c, m] + bias.
-private func naiveDepthwiseConv2D(input: Tensor, kernel: Tensor, bias: Tensor?, strides: (Int, Int),
-                                  dilation: (Int, Int), padding: Padding) -> Tensor {
+func naiveDepthwiseConv2D(input: Tensor, kernel: Tensor, bias: Tensor?, strides: (Int, Int),
+                          dilation: (Int, Int), padding: Padding) -> Tensor {
     let (n, h, w, c) = (input.shape[0], input.shape[1], input.shape[2], input.shape[3])
     let (kh, kw, m) = (kernel.shape[0], kernel.shape[1], kernel.shape[3])
     func axis(_ size: Int, _ k: Int, _ s: Int, _ d: Int) -> (output: Int, before: Int) {
@@ -83,15 +83,18 @@ final class DepthwiseConv2DTests: XCTestCase {
         XCTAssertEqual(try layer.outputShape(for: [7, 7, 5]), [5, 5, 10])
     }
 
+    /// The engine's own kernels (the register-blocked rows and the border path), then oneDNN.
     func testForwardMatchesNaiveLoops() throws {
-        var generator = SeededGenerator(seed: 61)
-        for (index, c) in cases.enumerated() {
-            let layer = try makeLayer(c, generator: &generator)
-            let input = generator.uniformTensor(shape: c.shape)
-            let output = try layer.forward(input, training: false)
-            let expected = naiveDepthwiseConv2D(input: input, kernel: layer.kernel.value, bias: layer.bias?.value,
-                                                strides: c.strides, dilation: c.dilation, padding: c.padding)
-            assertClose(output, expected, "case \(index)")
+        try forEachConvolutionBackend { oneDNN in
+            var generator = SeededGenerator(seed: 61)
+            for (index, c) in cases.enumerated() {
+                let layer = try makeLayer(c, generator: &generator)
+                let input = generator.uniformTensor(shape: c.shape)
+                let output = try layer.forward(input, training: false)
+                let expected = naiveDepthwiseConv2D(input: input, kernel: layer.kernel.value, bias: layer.bias?.value,
+                                                    strides: c.strides, dilation: c.dilation, padding: c.padding)
+                assertClose(output, expected, "case \(index), oneDNN \(oneDNN)")
+            }
         }
     }
 

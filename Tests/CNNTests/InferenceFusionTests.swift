@@ -35,6 +35,10 @@ final class InferenceFusionTests: XCTestCase {
     }
 
     func testFusedOutputsMatchUnfused() throws {
+        try forEachConvolutionBackend { oneDNN in try fusedOutputsMatchUnfused(oneDNN: oneDNN) }
+    }
+
+    private func fusedOutputsMatchUnfused(oneDNN: Bool) throws {
         let (graph, nodes) = try makeGraph()
         var generator = SeededGenerator(seed: 32)
         let input = generator.uniformTensor(shape: [2, 7, 6, 3])
@@ -43,20 +47,24 @@ final class InferenceFusionTests: XCTestCase {
         XCTAssertTrue(graph.isFused)
         XCTAssertNotNil((graph.nodes[nodes[0]].layer as? Conv2D)?.epilogue)
         XCTAssertEqual((graph.nodes[nodes[7]].layer as? Add)?.fusedActivation, .relu)
-        assertClose(try graph.forward(input), expected, absolute: 1e-5, relative: 1e-5, "fused")
+        assertClose(try graph.forward(input), expected, absolute: 1e-5, relative: 1e-5, "fused, oneDNN \(oneDNN)")
         _ = try graph.forward(input, training: true)
         XCTAssertFalse(graph.isFused, "a training pass undoes the fusion")
     }
 
     func testPreservedNodesKeepTheirValues() throws {
+        try forEachConvolutionBackend { oneDNN in try preservedNodesKeepTheirValues(oneDNN: oneDNN) }
+    }
+
+    private func preservedNodesKeepTheirValues(oneDNN: Bool) throws {
         let (graph, nodes) = try makeGraph()
         var generator = SeededGenerator(seed: 33)
         let input = generator.uniformTensor(shape: [1, 7, 6, 3])
         let expected = try graph.run(feeding: [0: input], fetching: [nodes[1], nodes[3]], training: false)
         graph.fuseForInference(preserving: [nodes[1], nodes[3]])
         let fused = try graph.run(feeding: [0: input], fetching: [nodes[1], nodes[3]], training: false)
-        assertClose(fused[nodes[1]]!, expected[nodes[1]]!, absolute: 1e-5, relative: 1e-5, "preserved BN output")
-        assertClose(fused[nodes[3]]!, expected[nodes[3]]!, absolute: 1e-5, relative: 1e-5, "preserved conv output")
+        assertClose(fused[nodes[1]]!, expected[nodes[1]]!, absolute: 1e-5, relative: 1e-5, "preserved BN output, oneDNN \(oneDNN)")
+        assertClose(fused[nodes[3]]!, expected[nodes[3]]!, absolute: 1e-5, relative: 1e-5, "preserved conv output, oneDNN \(oneDNN)")
         XCTAssertEqual((graph.nodes[nodes[0]].layer as? Conv2D)?.epilogue?.activation, .linear,
                        "the BN is fused, the activation after the preserved BN is not")
     }
@@ -66,6 +74,10 @@ final class InferenceFusionTests: XCTestCase {
     /// more), depthwise 5×5 `same` with a depth multiplier → BN. 19 channels take both the
     /// 16-wide SIMD path and the remainder.
     func testMobileChainsFuseToTheUnfusedOutputs() throws {
+        try forEachConvolutionBackend { oneDNN in try mobileChainsFuseToTheUnfusedOutputs(oneDNN: oneDNN) }
+    }
+
+    private func mobileChainsFuseToTheUnfusedOutputs(oneDNN: Bool) throws {
         var generator = SeededGenerator(seed: 34)
         let graph = Graph(inputShape: [9, 8, 19])
         let p1 = try graph.add(ZeroPadding2D(name: "p1", top: 0, bottom: 1, left: 0, right: 1))
@@ -91,7 +103,7 @@ final class InferenceFusionTests: XCTestCase {
         XCTAssertEqual((graph.nodes[c2].layer as! Conv2D).absorbedBorder, ZeroBorder(top: 1, bottom: 1, left: 1, right: 1))
         XCTAssertEqual((graph.nodes[c3].layer as! Conv2D).absorbedBorder, ZeroBorder(top: 1, bottom: 0, left: 2, right: 1))
         XCTAssertNotNil((graph.nodes[d4].layer as! DepthwiseConv2D).epilogue)
-        assertClose(try graph.forward(input), expected, absolute: 1e-5, relative: 1e-5, "fused mobile chains")
+        assertClose(try graph.forward(input), expected, absolute: 1e-5, relative: 1e-5, "fused mobile chains, oneDNN \(oneDNN)")
         _ = try graph.forward(input, training: true)
         XCTAssertFalse(graph.isFused, "a training pass undoes the fusion")
         XCTAssertEqual((graph.nodes[c2].layer as! Conv2D).absorbedBorder, .none)
@@ -102,6 +114,10 @@ final class InferenceFusionTests: XCTestCase {
     /// base, and gives the outputs and gradients of the same step fed with the base's
     /// inference outputs.
     func testTrainingRunFusesOnlyTheFrozenPart() throws {
+        try forEachConvolutionBackend { oneDNN in try trainingRunFusesOnlyTheFrozenPart(oneDNN: oneDNN) }
+    }
+
+    private func trainingRunFusesOnlyTheFrozenPart(oneDNN: Bool) throws {
         var generator = SeededGenerator(seed: 35)
         let graph = Graph(inputShape: [8, 8, 3])
         let c1 = try graph.add(randomized(&generator, Conv2D(name: "c1", inputChannels: 3, filters: 16, kernelSize: (3, 3), padding: .same)))
@@ -141,9 +157,9 @@ final class InferenceFusionTests: XCTestCase {
         XCTAssertNil((graph.nodes[c3].layer as! Conv2D).epilogue, "trained layers are not fused")
         graph.zeroGradients()
         try graph.backward([output: upstream])
-        assertClose(actual, expected, absolute: 1e-5, relative: 1e-5, "training output")
+        assertClose(actual, expected, absolute: 1e-5, relative: 1e-5, "training output, oneDNN \(oneDNN)")
         for (parameter, reference) in zip(graph.trainableParameters, expectedGradients) {
-            assertClose(parameter.gradient, reference, absolute: 1e-5, relative: 1e-5, "gradient of \(parameter.name)")
+            assertClose(parameter.gradient, reference, absolute: 1e-5, relative: 1e-5, "gradient of \(parameter.name), oneDNN \(oneDNN)")
         }
     }
 
@@ -151,6 +167,10 @@ final class InferenceFusionTests: XCTestCase {
     /// a projection block (shortcut conv → BN first, as Keras builds it): the last conv of each
     /// takes BN, the sum and the ReLU; a preserved BN output keeps its Add.
     func testResidualSumsFuseIntoTheLastConvolution() throws {
+        try forEachConvolutionBackend { oneDNN in try residualSumsFuseIntoTheLastConvolution(oneDNN: oneDNN) }
+    }
+
+    private func residualSumsFuseIntoTheLastConvolution(oneDNN: Bool) throws {
         var generator = SeededGenerator(seed: 36)
         let graph = Graph(inputShape: [6, 5, 8])
         let c1 = try graph.add(randomized(&generator, Conv2D(name: "c1", inputChannels: 8, filters: 8, kernelSize: (3, 3), padding: .same)))
@@ -174,13 +194,13 @@ final class InferenceFusionTests: XCTestCase {
         XCTAssertNil((graph.nodes[s0].layer as! Conv2D).epilogue?.residualSource, "the other branch is not computed yet")
         XCTAssertEqual((graph.nodes[c2].layer as! Conv2D).epilogue?.residualSource, "t0")
         XCTAssertEqual((graph.nodes[add2].layer as! Add).passThroughInput, 1)
-        assertClose(try graph.forward(input), expected[graph.outputNode]!, absolute: 1e-5, relative: 1e-5, "fused residual blocks")
+        assertClose(try graph.forward(input), expected[graph.outputNode]!, absolute: 1e-5, relative: 1e-5, "fused residual blocks, oneDNN \(oneDNN)")
 
         graph.fuseForInference(preserving: [b2])
         XCTAssertNil((graph.nodes[c2].layer as! Conv2D).epilogue?.residualSource, "the BN output stays visible")
         XCTAssertNil((graph.nodes[add2].layer as! Add).passThroughInput)
         let partly = try graph.run(feeding: [0: input], fetching: [graph.outputNode, b2], training: false)
-        assertClose(partly[b2]!, expected[b2]!, absolute: 1e-5, relative: 1e-5, "preserved BN output")
-        assertClose(partly[graph.outputNode]!, expected[graph.outputNode]!, absolute: 1e-5, relative: 1e-5, "output")
+        assertClose(partly[b2]!, expected[b2]!, absolute: 1e-5, relative: 1e-5, "preserved BN output, oneDNN \(oneDNN)")
+        assertClose(partly[graph.outputNode]!, expected[graph.outputNode]!, absolute: 1e-5, relative: 1e-5, "output, oneDNN \(oneDNN)")
     }
 }

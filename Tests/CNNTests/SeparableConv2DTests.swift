@@ -3,6 +3,10 @@ import XCTest
 
 final class SeparableConv2DTests: XCTestCase {
     func testForwardIsDepthwiseThenPointwise() throws {
+        try forEachConvolutionBackend { oneDNN in try forwardIsDepthwiseThenPointwise(oneDNN: oneDNN) }
+    }
+
+    private func forwardIsDepthwiseThenPointwise(oneDNN: Bool) throws {
         var generator = SeededGenerator(seed: 21)
         let layer = try SeparableConv2D(name: "sep", inputChannels: 3, filters: 5, kernelSize: (3, 3),
                                         strides: (2, 2), padding: .same, depthMultiplier: 2)
@@ -21,7 +25,7 @@ final class SeparableConv2DTests: XCTestCase {
         let middle = naiveConv2D(input: input, kernel: dense, bias: nil, strides: (2, 2), dilation: (1, 1), padding: .same)
         let expected = naiveConv2D(input: middle, kernel: layer.pointwise.kernel.value, bias: layer.pointwise.bias!.value,
                                    strides: (1, 1), dilation: (1, 1), padding: .valid)
-        assertClose(output, expected)
+        assertClose(output, expected, "oneDNN \(oneDNN)")
     }
 
     func testGradients() throws {

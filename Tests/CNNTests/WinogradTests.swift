@@ -89,6 +89,9 @@ final class WinogradTests: XCTestCase {
 
     /// The layer caches the transformed kernel; a new kernel value must replace it.
     func testLayerFollowsKernelUpdates() throws {
+        let savedOneDNN = Engine.usesOneDNN
+        defer { Engine.usesOneDNN = savedOneDNN }
+        Engine.usesOneDNN = false  // the engine's own kernels, not oneDNN (see OneDNNTests)
         var generator = SeededGenerator(seed: 82)
         let layer = try Conv2D(name: "conv", inputChannels: 16, filters: 16, kernelSize: (3, 3), padding: .same)
         let input = generator.uniformTensor(shape: [2, 24, 24, 16])

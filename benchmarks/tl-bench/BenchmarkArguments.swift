@@ -48,11 +48,12 @@ struct BenchmarkArguments {
             case "--by-layer": byLayer = true
             case "--no-fuse": fuse = false
             case "--no-winograd": Engine.usesWinograd = false
+            case "--no-onednn": Engine.usesOneDNN = false
             case "--unfreeze": unfreeze = iterator.next().flatMap(Int.init) ?? unfreeze
             case "--classes": classes = iterator.next().flatMap(Int.init) ?? classes
             case "-h", "--help":
                 print("usage: tl-bench [conv] [depthwise] [memory] [decode] [--threads N] [--batch N] [--repeat N] [--images DIR] [--model FILE]")
-                print("       tl-bench forward [--models resnet50,mobilenetv2,efficientnet-lite0] [--batches 1,32] [--weights-dir DIR] [--lite0 FILE] [--min-seconds S] [--by-layer] [--no-fuse] [--no-winograd]")
+                print("       tl-bench forward [--models resnet50,mobilenetv2,efficientnet-lite0] [--batches 1,32] [--weights-dir DIR] [--lite0 FILE] [--min-seconds S] [--by-layer] [--no-fuse] [--no-winograd] [--no-onednn]")
                 print("       tl-bench train-step [--models resnet50] [--batch 32] [--unfreeze 3] [--classes 3] [--weights-dir DIR] [--lite0 FILE] [--min-seconds S]")
                 exit(0)
             default: chosen.insert(argument)

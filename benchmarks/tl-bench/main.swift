@@ -11,6 +11,7 @@ import Runtime
 
 BLASKernelSelection.reexecuteWithFastKernelIfNeeded()
 FloatingPointConfiguration.flushDenormals()
+ConvolutionBackendConfiguration.apply()
 let arguments = BenchmarkArguments(CommandLine.arguments.dropFirst())
 ThreadConfiguration.apply(requested: arguments.threads)
 if !arguments.sections.contains("--no-heap") { MemoryConfiguration.reuseLargeAllocations() }

@@ -1,0 +1,18 @@
+#ifndef TL_CDNNL_SHIM_H
+#define TL_CDNNL_SHIM_H
+#include <oneapi/dnnl/dnnl.h>
+
+// Debian's oneDNN runs its primitives on OpenMP (libgomp); its thread count is OpenMP's.
+// Declared here because omp.h lives in GCC's private include directory.
+void omp_set_num_threads(int count);
+
+// The argument indices are macros of macros, which Swift does not import.
+static const int tl_dnnl_arg_src = DNNL_ARG_SRC;
+static const int tl_dnnl_arg_dst = DNNL_ARG_DST;
+static const int tl_dnnl_arg_weights = DNNL_ARG_WEIGHTS;
+static const int tl_dnnl_arg_bias = DNNL_ARG_BIAS;
+static const int tl_dnnl_arg_from = DNNL_ARG_FROM;
+static const int tl_dnnl_arg_to = DNNL_ARG_TO;
+// The second input of the first post-op (a binary add of the residual).
+static const int tl_dnnl_arg_first_post_op_src1 = DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1;
+#endif

@@ -120,7 +120,7 @@ extension Graph {
             if conv is Conv2D, !preserving.contains(last), let after = consumers[last], after.count == 1, after[0] >= 0,
                allowed(after[0]), let add = nodes[after[0]].layer as? Add, add.passThroughInput == nil,
                nodes[after[0]].inputs.count == 2, let position = nodes[after[0]].inputs.firstIndex(of: last),
-               case let other = nodes[after[0]].inputs[1 - position], other < index, other != last,
+               case let other = computedEarlier(nodes[after[0]].inputs[1 - position], than: index), other < index, other != last,
                let otherName = other == 0 ? inputName : nodes[other].layer?.name {
                 residualSource = otherName
                 add.passThroughInput = position
@@ -140,6 +140,16 @@ extension Graph {
                 (layer as? Activation)?.isBypassed = true
             }
         }
+    }
+
+    /// The node that holds `node`'s value before node `index` runs: `node` itself, or, for a
+    /// batch normalization already folded into the convolution before it, that convolution (a
+    /// ResNet block's shortcut `_0_conv` → `_0_bn` is listed after the main branch's `_3_conv`).
+    private func computedEarlier(_ node: Int, than index: Int) -> Int {
+        guard node > index, let norm = nodes[node].layer as? BatchNormalization, norm.isBypassed,
+              nodes[node].inputs.count == 1, case let source = nodes[node].inputs[0], source > 0,
+              (nodes[source].layer as? FusableConvolution)?.epilogue != nil else { return node }
+        return source
     }
 
     /// Restores every fused layer of this graph. Layers are shared between graphs (a

@@ -183,7 +183,15 @@ final class InferenceFusionTests: XCTestCase {
                                inputs: [x1])
         let b2 = try graph.add(randomized(&generator, BatchNormalization(name: "b2", channels: 12)))
         let add2 = try graph.add(Add(name: "add2"), inputs: [t0, b2])
-        try graph.add(Activation(name: "out2", kind: .relu))
+        let x2 = try graph.add(Activation(name: "out2", kind: .relu))
+        // Keras's order in a ResNet block with a convolution shortcut: shortcut conv, main conv,
+        // then both batch normalizations; the shortcut's BN is listed after the main conv.
+        let s3 = try graph.add(randomized(&generator, Conv2D(name: "s3", inputChannels: 12, filters: 4, kernelSize: (1, 1))), inputs: [x2])
+        let c3 = try graph.add(randomized(&generator, Conv2D(name: "c3", inputChannels: 12, filters: 4, kernelSize: (1, 1))), inputs: [x2])
+        let t3 = try graph.add(randomized(&generator, BatchNormalization(name: "t3", channels: 4)), inputs: [s3])
+        let b3 = try graph.add(randomized(&generator, BatchNormalization(name: "b3", channels: 4)), inputs: [c3])
+        let add3 = try graph.add(Add(name: "add3"), inputs: [t3, b3])
+        try graph.add(Activation(name: "out3", kind: .relu))
         let input = generator.uniformTensor(shape: [2, 6, 5, 8], low: -2, high: 2)
         let expected = try graph.run(feeding: [0: input], fetching: [graph.outputNode, b2], training: false)
 
@@ -194,6 +202,9 @@ final class InferenceFusionTests: XCTestCase {
         XCTAssertNil((graph.nodes[s0].layer as! Conv2D).epilogue?.residualSource, "the other branch is not computed yet")
         XCTAssertEqual((graph.nodes[c2].layer as! Conv2D).epilogue?.residualSource, "t0")
         XCTAssertEqual((graph.nodes[add2].layer as! Add).passThroughInput, 1)
+        XCTAssertEqual((graph.nodes[c3].layer as! Conv2D).epilogue?.residualSource, "s3",
+                       "the shortcut's BN, listed later, is folded into the shortcut conv computed earlier")
+        XCTAssertEqual((graph.nodes[add3].layer as! Add).passThroughInput, 1)
         assertClose(try graph.forward(input), expected[graph.outputNode]!, absolute: 1e-5, relative: 1e-5, "fused residual blocks, oneDNN \(oneDNN)")
 
         graph.fuseForInference(preserving: [b2])

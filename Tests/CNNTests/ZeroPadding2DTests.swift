@@ -34,6 +34,29 @@ final class ZeroPadding2DTests: XCTestCase {
         }
     }
 
+    /// The kernel writes every output element, border included, whatever the buffer held
+    /// before; rows are split between threads.
+    func testKernelOverwritesAStaleBuffer() {
+        var generator = SeededGenerator(seed: 12)
+        let input = generator.uniformTensor(shape: [3, 9, 7, 5])
+        let saved = Engine.threadCount
+        defer { Engine.threadCount = saved }
+        for threads in [1, 2, 3] {
+            Engine.threadCount = threads
+            for (top, bottom, left, right) in [(0, 1, 0, 1), (2, 0, 1, 3), (3, 3, 3, 3)] {
+                let expected = naivePad(input, top: top, bottom: bottom, left: left, right: right)
+                var output = Tensor(repeating: .nan, shape: expected.shape)
+                input.withPointer { x in
+                    output.withMutablePointer { y in
+                        zeroPadding2DForward(input: x, output: y, batch: 3, height: 9, width: 7, channels: 5,
+                                             top: top, bottom: bottom, left: left, right: right)
+                    }
+                }
+                assertClose(output, expected, absolute: 0, relative: 0, "\(threads) threads, ((\(top), \(bottom)), (\(left), \(right)))")
+            }
+        }
+    }
+
     func testSymmetricConvenience() throws {
         let layer = ZeroPadding2D(name: "pad", padding: 2)
         XCTAssertEqual(try layer.outputShape(for: [5, 6, 1]), [9, 10, 1])

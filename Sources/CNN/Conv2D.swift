@@ -22,6 +22,7 @@ public final class Conv2D: UnaryLayer {
     private var oneDNN = OneDNNPrimitives()
     /// The oneDNN kernels this layer has run, e.g. "brgconv:avx512_core" (empty: only the engine's own).
     public var oneDNNImplementations: [String] { oneDNN.implementations }
+    var oneDNNWeightCopies: Int { oneDNN.weightCopies }
 
     public init(name: String, inputChannels: Int, filters: Int, kernelSize: (Int, Int),
                 strides: (Int, Int) = (1, 1), dilation: (Int, Int) = (1, 1),

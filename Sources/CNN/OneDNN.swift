@@ -45,7 +45,7 @@ public enum OneDNN {
 
 /// One oneDNN convolution primitive for fixed input sizes, with the layer's epilogue
 /// (scale folded into the weights, shift as the bias, then sum and ReLU/ReLU6 post-ops).
-/// Holds its weights in the layout the primitive chose, reordered once per kernel version.
+/// Its weights (`OneDNNWeights`) are in the layout the primitive chose.
 final class OneDNNConvolution {
     /// What the primitive was built for; a different key needs a new primitive.
     struct Key: Equatable {
@@ -55,14 +55,6 @@ final class OneDNNConvolution {
         var hasResidual: Bool
     }
 
-    /// What the prepared weights were computed from.
-    struct WeightSource: Equatable {
-        var kernelVersion: Int
-        var biasVersion: Int
-        var scale: [Float]?
-        var shift: [Float]?
-    }
-
     let key: Key
     /// The implementation oneDNN chose, e.g. "brgconv_1x1:avx512_core".
     let implementation: String
@@ -70,13 +62,8 @@ final class OneDNNConvolution {
     private let primitiveDescriptor: dnnl_primitive_desc_t
     private let source: dnnl_memory_t
     private let destination: dnnl_memory_t
-    private let weights: dnnl_memory_t
-    private let bias: dnnl_memory_t
-    private let weightStorage: UnsafeMutableRawPointer
-    private let biasStorage: UnsafeMutableBufferPointer<Float>
-    private let userWeightsDescriptor: dnnl_memory_desc_t
-    private let outputChannels: Int
-    private var preparedFrom: WeightSource?
+    /// Shared with the layer's other primitives when they chose the same weight layout.
+    let weights: OneDNNWeights
     /// How the residual is added: read by a binary post-op, or copied into the output first.
     private let residualByBinaryAdd: Bool
     private let residualMemory: dnnl_memory_t
@@ -84,12 +71,13 @@ final class OneDNNConvolution {
     /// nil when oneDNN has no optimized kernel for this configuration (only its reference
     /// implementation, which is slower than the engine's own), or cannot build one.
     /// `depthwise` gives the kernel as (KH, KW, C, M); otherwise it is HWIO.
-    init?(key: Key, sizes: ConvolutionSizes, depthwise: Bool) {
+    /// `reusable`: weights of the layer's other primitives, taken over when this one chose the
+    /// same layout (a second batch size then costs no second copy of the weights).
+    init?(key: Key, sizes: ConvolutionSizes, depthwise: Bool, reusable: [OneDNNWeights] = []) {
         guard let context = OneDNN.context else { return nil }
         self.key = key
         let g = sizes.geometry
         let cin = sizes.inputChannels, cout = sizes.outputChannels
-        outputChannels = cout
         // oneDNN's padding on the far side: what makes its output size equal TensorFlow's
         // (floor division absorbs input rows no window reaches).
         let reachY = (g.kernelHeight - 1) * g.dilationY + 1, reachX = (g.kernelWidth - 1) * g.dilationX + 1
@@ -105,9 +93,7 @@ final class OneDNNConvolution {
               let destinationDescriptor = OneDNN.memoryDescriptor(
                 [sizes.batch, cout, sizes.outputHeight, sizes.outputWidth], tag: dnnl_nhwc),
               let anyWeights = OneDNN.memoryDescriptor(weightShape, tag: dnnl_format_tag_any),
-              let userWeights = OneDNN.memoryDescriptor(weightShape, tag: depthwise ? dnnl_hwigo : dnnl_hwio),
               let biasDescriptor = OneDNN.memoryDescriptor([cout], tag: dnnl_x) else { return nil }
-        userWeightsDescriptor = userWeights
 
         var operation = dnnl_convolution_desc_t()
         var (src, wei, bia, dst) = (sourceDescriptor, anyWeights, biasDescriptor, destinationDescriptor)
@@ -167,88 +153,32 @@ final class OneDNNConvolution {
         residualByBinaryAdd = binary
         implementation = implementationName(descriptor)
         var primitive: dnnl_primitive_t?
-        guard dnnl_primitive_create(&primitive, descriptor) == dnnl_success, let primitive else {
+        let chosenWeights = dnnl_primitive_desc_query_md(descriptor, dnnl_query_weights_md, 0)!
+        guard dnnl_primitive_create(&primitive, descriptor) == dnnl_success, let primitive,
+              let weights = reusable.first(where: { $0.hasLayout(chosenWeights) })
+                ?? OneDNNWeights(layout: chosenWeights, userShape: weightShape, depthwise: depthwise, context: context) else {
             dnnl_primitive_desc_destroy(descriptor)
             return nil
         }
         primitiveDescriptor = descriptor
         self.primitive = primitive
-
-        let chosenWeights = dnnl_primitive_desc_query_md(descriptor, dnnl_query_weights_md, 0)!
-        weightStorage = UnsafeMutableRawPointer.allocate(byteCount: max(64, dnnl_memory_desc_get_size(chosenWeights)),
-                                                         alignment: 64)
-        biasStorage = .allocate(capacity: cout)
-        biasStorage.initialize(repeating: 0)
-        var (sourceMemory, destinationMemory, weightMemory, biasMemory): (dnnl_memory_t?, dnnl_memory_t?, dnnl_memory_t?, dnnl_memory_t?)
+        self.weights = weights
+        var (sourceMemory, destinationMemory, residualMemory): (dnnl_memory_t?, dnnl_memory_t?, dnnl_memory_t?)
         dnnl_memory_create(&sourceMemory, &src, context.engine, nil)
         dnnl_memory_create(&destinationMemory, &dst, context.engine, nil)
-        var residualMemory: dnnl_memory_t?
         dnnl_memory_create(&residualMemory, &dst, context.engine, nil)
-        self.residualMemory = residualMemory!
-        dnnl_memory_create(&weightMemory, chosenWeights, context.engine, weightStorage)
-        dnnl_memory_create(&biasMemory, &bia, context.engine, biasStorage.baseAddress)
         // Memory objects without a buffer cannot fail to be created for valid descriptors.
         source = sourceMemory!
         destination = destinationMemory!
-        weights = weightMemory!
-        bias = biasMemory!
+        self.residualMemory = residualMemory!
     }
 
     deinit {
         dnnl_memory_destroy(source)
         dnnl_memory_destroy(destination)
         dnnl_memory_destroy(residualMemory)
-        dnnl_memory_destroy(weights)
-        dnnl_memory_destroy(bias)
         dnnl_primitive_destroy(primitive)
         dnnl_primitive_desc_destroy(primitiveDescriptor)
-        weightStorage.deallocate()
-        biasStorage.deallocate()
-    }
-
-    /// Brings the primitive's weights up to date: kernel × epilogue scale per output channel,
-    /// bias = epilogue shift (or the layer's bias). A no-op when nothing changed.
-    func prepareWeights(kernel: Parameter, bias layerBias: Parameter?, epilogue: ConvolutionEpilogue?) -> Bool {
-        let wanted = WeightSource(kernelVersion: kernel.version, biasVersion: layerBias?.version ?? -1,
-                                  scale: epilogue?.scale, shift: epilogue?.shift)
-        if wanted == preparedFrom { return true }
-        guard let context = OneDNN.context else { return false }
-        var scaled = kernel.value.scalars
-        if let scale = epilogue?.scale {
-            // HWIO and (KH, KW, C, M) both have the output channel innermost.
-            for index in scaled.indices { scaled[index] *= scale[index % outputChannels] }
-        }
-        if let shift = epilogue?.shift {
-            for c in 0..<outputChannels { biasStorage[c] = shift[c] }
-        } else if let values = layerBias?.value.scalars {
-            for c in 0..<outputChannels { biasStorage[c] = values[c] }
-        } else {
-            biasStorage.update(repeating: 0)
-        }
-        let reordered: Bool = scaled.withUnsafeMutableBytes { raw in
-            var user = userWeightsDescriptor
-            var userMemory: dnnl_memory_t?
-            guard dnnl_memory_create(&userMemory, &user, context.engine, raw.baseAddress) == dnnl_success,
-                  let userMemory else { return false }
-            defer { dnnl_memory_destroy(userMemory) }
-            var reorderDescriptor: dnnl_primitive_desc_t?
-            let chosen = dnnl_primitive_desc_query_md(primitiveDescriptor, dnnl_query_weights_md, 0)!
-            guard dnnl_reorder_primitive_desc_create(&reorderDescriptor, &user, context.engine, chosen, context.engine, nil)
-                    == dnnl_success, let reorderDescriptor else { return false }
-            defer { dnnl_primitive_desc_destroy(reorderDescriptor) }
-            var reorder: dnnl_primitive_t?
-            guard dnnl_primitive_create(&reorder, reorderDescriptor) == dnnl_success, let reorder else { return false }
-            defer { dnnl_primitive_destroy(reorder) }
-            let arguments = [dnnl_exec_arg_t(arg: tl_dnnl_arg_from, memory: userMemory),
-                             dnnl_exec_arg_t(arg: tl_dnnl_arg_to, memory: weights)]
-            OneDNN.setThreads()
-            guard dnnl_primitive_execute(reorder, context.stream, Int32(arguments.count), arguments) == dnnl_success else {
-                return false
-            }
-            return dnnl_stream_wait(context.stream) == dnnl_success
-        }
-        preparedFrom = reordered ? wanted : nil
-        return reordered
     }
 
     /// Runs the convolution; `residual`, when the key has one, has the output's shape.
@@ -257,8 +187,8 @@ final class OneDNNConvolution {
              residual: UnsafePointer<Float>?) -> Bool {
         guard let context = OneDNN.context else { return false }
         var arguments = [dnnl_exec_arg_t(arg: tl_dnnl_arg_src, memory: source),
-                         dnnl_exec_arg_t(arg: tl_dnnl_arg_weights, memory: weights),
-                         dnnl_exec_arg_t(arg: tl_dnnl_arg_bias, memory: bias),
+                         dnnl_exec_arg_t(arg: tl_dnnl_arg_weights, memory: weights.memory),
+                         dnnl_exec_arg_t(arg: tl_dnnl_arg_bias, memory: weights.biasMemory),
                          dnnl_exec_arg_t(arg: tl_dnnl_arg_dst, memory: destination)]
         if key.hasResidual {
             guard let residual else { return false }
@@ -276,6 +206,104 @@ final class OneDNNConvolution {
             return false
         }
         return dnnl_stream_wait(context.stream) == dnnl_success
+    }
+}
+
+/// A convolution's weights in the layout its primitive chose, and its bias, with the epilogue
+/// folded in: kernel × scale per output channel, bias = shift (or the layer's bias); reordered
+/// from the layer's kernel once per kernel version.
+final class OneDNNWeights {
+    /// What the prepared weights were computed from.
+    struct Source: Equatable {
+        var kernelVersion: Int
+        var biasVersion: Int
+        var scale: [Float]?
+        var shift: [Float]?
+    }
+
+    let memory: dnnl_memory_t
+    let biasMemory: dnnl_memory_t
+    private let storage: UnsafeMutableRawPointer
+    private let biasStorage: UnsafeMutableBufferPointer<Float>
+    private let userLayout: dnnl_memory_desc_t
+    private var layout: dnnl_memory_desc_t
+    private let context: (engine: dnnl_engine_t, stream: dnnl_stream_t)
+    private var preparedFrom: Source?
+
+    /// `userShape` is oneDNN's (O, I, KH, KW), or (G, O/G, I/G, KH, KW) for a depthwise kernel,
+    /// which the layer stores as HWIO, or (KH, KW, C, M).
+    init?(layout: UnsafePointer<dnnl_memory_desc_t>, userShape: [Int], depthwise: Bool,
+          context: (engine: dnnl_engine_t, stream: dnnl_stream_t)) {
+        let channels = depthwise ? userShape[0] * userShape[1] : userShape[0]
+        guard let user = OneDNN.memoryDescriptor(userShape, tag: depthwise ? dnnl_hwigo : dnnl_hwio),
+              var biasDescriptor = OneDNN.memoryDescriptor([channels], tag: dnnl_x) else { return nil }
+        userLayout = user
+        self.layout = layout.pointee
+        self.context = context
+        storage = UnsafeMutableRawPointer.allocate(byteCount: max(64, dnnl_memory_desc_get_size(layout)), alignment: 64)
+        biasStorage = .allocate(capacity: channels)
+        biasStorage.initialize(repeating: 0)
+        var (weightMemory, biasMemory): (dnnl_memory_t?, dnnl_memory_t?)
+        dnnl_memory_create(&weightMemory, layout, context.engine, storage)
+        dnnl_memory_create(&biasMemory, &biasDescriptor, context.engine, biasStorage.baseAddress)
+        // Memory objects over a buffer cannot fail to be created for valid descriptors.
+        memory = weightMemory!
+        self.biasMemory = biasMemory!
+    }
+
+    deinit {
+        dnnl_memory_destroy(memory)
+        dnnl_memory_destroy(biasMemory)
+        storage.deallocate()
+        biasStorage.deallocate()
+    }
+
+    func hasLayout(_ other: UnsafePointer<dnnl_memory_desc_t>) -> Bool {
+        dnnl_memory_desc_equal(&layout, other) == 1
+    }
+
+    /// Brings the weights up to date; a no-op when nothing changed.
+    func prepare(kernel: Parameter, bias layerBias: Parameter?, epilogue: ConvolutionEpilogue?) -> Bool {
+        let wanted = Source(kernelVersion: kernel.version, biasVersion: layerBias?.version ?? -1,
+                            scale: epilogue?.scale, shift: epilogue?.shift)
+        if wanted == preparedFrom { return true }
+        preparedFrom = nil
+        let channels = biasStorage.count
+        var scaled = kernel.value.scalars
+        if let scale = epilogue?.scale {
+            // HWIO and (KH, KW, C, M) both have the output channel innermost.
+            for index in scaled.indices { scaled[index] *= scale[index % channels] }
+        }
+        if let shift = epilogue?.shift {
+            for c in 0..<channels { biasStorage[c] = shift[c] }
+        } else if let values = layerBias?.value.scalars {
+            for c in 0..<channels { biasStorage[c] = values[c] }
+        } else {
+            biasStorage.update(repeating: 0)
+        }
+        let reordered: Bool = scaled.withUnsafeMutableBytes { raw in
+            var user = userLayout
+            var userMemory: dnnl_memory_t?
+            guard dnnl_memory_create(&userMemory, &user, context.engine, raw.baseAddress) == dnnl_success,
+                  let userMemory else { return false }
+            defer { dnnl_memory_destroy(userMemory) }
+            var reorderDescriptor: dnnl_primitive_desc_t?
+            guard dnnl_reorder_primitive_desc_create(&reorderDescriptor, &user, context.engine, &layout, context.engine, nil)
+                    == dnnl_success, let reorderDescriptor else { return false }
+            defer { dnnl_primitive_desc_destroy(reorderDescriptor) }
+            var reorder: dnnl_primitive_t?
+            guard dnnl_primitive_create(&reorder, reorderDescriptor) == dnnl_success, let reorder else { return false }
+            defer { dnnl_primitive_destroy(reorder) }
+            let arguments = [dnnl_exec_arg_t(arg: tl_dnnl_arg_from, memory: userMemory),
+                             dnnl_exec_arg_t(arg: tl_dnnl_arg_to, memory: memory)]
+            OneDNN.setThreads()
+            guard dnnl_primitive_execute(reorder, context.stream, Int32(arguments.count), arguments) == dnnl_success else {
+                return false
+            }
+            return dnnl_stream_wait(context.stream) == dnnl_success
+        }
+        if reordered { preparedFrom = wanted }
+        return reordered
     }
 }
 
@@ -316,7 +344,7 @@ private func withDimPointers<R>(_ a: inout dnnl_dims_t, _ b: inout dnnl_dims_t, 
 /// A layer's oneDNN primitives: one per input size it has met (in practice the batch size
 /// and a last, partial batch), and the sizes oneDNN has no fast kernel for.
 struct OneDNNPrimitives {
-    /// Each primitive holds its own copy of the weights in oneDNN's layout, so few are kept.
+    /// Primitives for sizes met earlier; each may hold a copy of the weights in its own layout.
     static let capacity = 2
     private var built = [OneDNNConvolution]()
     private var refused = [OneDNNConvolution.Key]()
@@ -333,7 +361,8 @@ struct OneDNNPrimitives {
         let convolution: OneDNNConvolution
         if let existing = built.first(where: { $0.key == key }) {
             convolution = existing
-        } else if let created = OneDNNConvolution(key: key, sizes: sizes, depthwise: depthwise) {
+        } else if let created = OneDNNConvolution(key: key, sizes: sizes, depthwise: depthwise,
+                                                  reusable: built.map(\.weights)) {
             if built.count >= Self.capacity { built.removeFirst() }
             built.append(created)
             convolution = created
@@ -341,7 +370,7 @@ struct OneDNNPrimitives {
             refused.append(key)
             return false
         }
-        guard convolution.prepareWeights(kernel: kernel, bias: bias, epilogue: epilogue) else { return false }
+        guard convolution.weights.prepare(kernel: kernel, bias: bias, epilogue: epilogue) else { return false }
         let count = output.count
         return input.withPointer { x in
             residual.withPointer { r in
@@ -352,4 +381,7 @@ struct OneDNNPrimitives {
 
     /// The implementations in use, for `tl-bench --by-layer` and diagnostics.
     var implementations: [String] { built.map(\.implementation) }
+
+    /// How many copies of the weights the primitives hold between them.
+    var weightCopies: Int { Set(built.map { ObjectIdentifier($0.weights) }).count }
 }

@@ -1,15 +1,6 @@
 import XCTest
 @testable import CNN
 
-/// `layer` with uniform random parameters; moving variances positive.
-private func randomized<L: Layer>(_ generator: inout SeededGenerator, _ layer: L) -> L {
-    for parameter in layer.parameters {
-        let positive = parameter.name == "moving_variance"
-        parameter.value = generator.uniformTensor(shape: parameter.shape, low: positive ? 0.5 : -1, high: positive ? 1.5 : 1)
-    }
-    return layer
-}
-
 final class InferenceFusionTests: XCTestCase {
     /// conv → BN → ReLU6, conv → BN (feeding an Add), conv → ReLU: the fused graph gives
     /// the unfused outputs, keeps preserved nodes' values, and training undoes the fusion.

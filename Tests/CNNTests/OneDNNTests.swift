@@ -37,15 +37,6 @@ private func applyEpilogue(_ convolution: Tensor, scale: [Float], shift: [Float]
     return out
 }
 
-/// `layer` with uniform random parameters; moving variances positive.
-private func randomized<L: Layer>(_ generator: inout SeededGenerator, _ layer: L) -> L {
-    for parameter in layer.parameters {
-        let positive = parameter.name == "moving_variance"
-        parameter.value = generator.uniformTensor(shape: parameter.shape, low: positive ? 0.5 : -1, high: positive ? 1.5 : 1)
-    }
-    return layer
-}
-
 /// The oneDNN path of Conv2D and DepthwiseConv2D (inference and frozen layers) element by element
 /// against the plain loops of Conv2DTests / DepthwiseConv2DTests and against the engine's own
 /// kernels: kernel sizes 1, 3, 5, 7, strides 1 and 2, `same` (symmetric and TensorFlow's
@@ -80,12 +71,7 @@ final class OneDNNTests: XCTestCase {
 
     // MARK: - Conv2D
 
-    struct ConvCase {
-        var batch = 2, height = 5, width = 5, cin = 3, cout = 4
-        var kernel = (3, 3), strides = (1, 1), dilation = (1, 1)
-        var padding = Padding.same
-        var useBias = true
-    }
+    typealias ConvCase = Conv2DTests.Case
 
     let convCases: [ConvCase] = [
         // 1×1: plain, strided (odd and even inputs), `same` with stride 2, no bias.
@@ -175,15 +161,7 @@ final class OneDNNTests: XCTestCase {
 
     // MARK: - DepthwiseConv2D
 
-    struct DepthwiseCase {
-        var shape: [Int]
-        var kernel: (Int, Int)
-        var strides: (Int, Int) = (1, 1)
-        var dilation: (Int, Int) = (1, 1)
-        var padding: Padding
-        var multiplier = 1
-        var bias = true
-    }
+    typealias DepthwiseCase = DepthwiseConv2DTests.Case
 
     let depthwiseCases: [DepthwiseCase] = [
         DepthwiseCase(shape: [2, 6, 7, 3], kernel: (3, 3), padding: .same),
@@ -574,6 +552,24 @@ final class OneDNNTests: XCTestCase {
     }
 
     /// Several engine threads: oneDNN's OpenMP threads follow `Engine.threadCount`.
+    /// Primitives for two batch sizes share one copy of the weights when oneDNN chose the same
+    /// layout for both, and a kernel update reaches both.
+    func testBatchSizesShareWeights() throws {
+        var generator = SeededGenerator(seed: 131)
+        let conv = try makeConv(ConvCase(batch: 1, height: 6, width: 6, cin: 16, cout: 32, kernel: (1, 1), padding: .valid),
+                                generator: &generator)
+        let inputs = [generator.uniformTensor(shape: [3, 6, 6, 16]), generator.uniformTensor(shape: [1, 6, 6, 16])]
+        for round in 0..<3 {
+            for x in inputs {
+                assertClose(try conv.forward(x, training: false), naive(conv, x), absolute: 1e-4, relative: 1e-4,
+                            "round \(round), batch \(x.shape[0])")
+            }
+            conv.kernel.value.withMutablePointer { $0[round] += 1 }
+        }
+        XCTAssertEqual(conv.oneDNNImplementations.count, 2)
+        XCTAssertEqual(conv.oneDNNWeightCopies, 1, "one copy of the weights for both batch sizes")
+    }
+
     func testThreadCounts() throws {
         let saved = Engine.threadCount
         defer { Engine.threadCount = saved }

@@ -39,7 +39,7 @@ struct ModelOptionGroup: ParsableArguments {
 
 /// Options every long-running command takes.
 struct RunOptionGroup: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("Threads for BLAS and the engine (default: every core, or TL_THREADS).", valueName: "n"))
+    @Option(name: .long, help: ArgumentHelp("Threads for oneDNN, BLAS and the engine (default: every core, or TL_THREADS).", valueName: "n"))
     var threads: Int?
 
     @Flag(name: .long, help: "No progress bars; errors and the final summary only.")

@@ -11,6 +11,19 @@ final class RescalingTests: XCTestCase {
                     [1, 0], absolute: 1e-6, relative: 0)
     }
 
+    /// Large enough to be split between threads; every element written, none twice.
+    func testSplitBetweenThreadsMatchesFormula() throws {
+        var generator = SeededGenerator(seed: 82)
+        let input = generator.uniformTensor(shape: [3, 97, 101, 3], low: 0, high: 255)
+        let saved = Engine.threadCount
+        defer { Engine.threadCount = saved }
+        for threads in [1, 2, 3] {
+            Engine.threadCount = threads
+            let output = try Rescaling(name: "r", scale: 1 / 127.5, offset: -1).forward(input, training: false)
+            assertClose(output.scalars, input.scalars.map { $0 / 127.5 - 1 }, absolute: 1e-6, relative: 1e-6, "\(threads) threads")
+        }
+    }
+
     func testGradients() throws {
         var generator = SeededGenerator(seed: 81)
         try checkGradients(of: Rescaling(name: "rescaling", scale: 2.5, offset: 0.75),

@@ -5,6 +5,12 @@
 // Debian's oneDNN runs its primitives on OpenMP (libgomp); its thread count is OpenMP's.
 // Declared here because omp.h lives in GCC's private include directory.
 void omp_set_num_threads(int count);
+// The engine runs its own parallel loops on the same OpenMP threads (libgomp's entry point for
+// a parallel region: `fn(data)` on every thread of a team of `num_threads`), so that one pool
+// of threads, not two, shares the cores.
+void GOMP_parallel(void (*fn)(void *), void *data, unsigned num_threads, unsigned flags);
+int omp_get_thread_num(void);
+int omp_get_num_threads(void);
 
 // The argument indices are macros of macros, which Swift does not import.
 static const int tl_dnnl_arg_src = DNNL_ARG_SRC;

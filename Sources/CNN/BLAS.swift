@@ -1,5 +1,4 @@
 import CBLAS
-import Dispatch
 
 /// The BLAS library the engine's GEMMs run on (OpenBLAS).
 public enum BLAS {
@@ -49,7 +48,7 @@ public func sgemm(
     if m >= n {
         // Blocks of rows of C: rows of op(A).
         let block = (m + threads - 1) / threads
-        DispatchQueue.concurrentPerform(iterations: threads) { t in
+        onThreads(threads) { t in
             let rows = (t * block)..<min(m, (t + 1) * block)
             guard !rows.isEmpty else { return }
             let aBlock = aBase.base + rows.lowerBound * (transposeA ? 1 : lda)
@@ -59,7 +58,7 @@ public func sgemm(
     } else {
         // Blocks of columns of C: columns of op(B), in multiples of 16 (one AVX-512 register).
         let block = ((n + threads - 1) / threads + 15) / 16 * 16
-        DispatchQueue.concurrentPerform(iterations: threads) { t in
+        onThreads(threads) { t in
             let columns = min(n, t * block)..<min(n, (t + 1) * block)
             guard !columns.isEmpty else { return }
             let bBlock = bBase.base + columns.lowerBound * (transposeB ? ldb : 1)

@@ -1,8 +1,8 @@
-import Dispatch
 import Foundation
 
 /// How many threads the engine uses, for its own loops and for splitting GEMMs (OpenBLAS
-/// itself runs single-threaded). Set once at start-up from `--threads` / `TL_THREADS`.
+/// itself runs single-threaded), and for oneDNN; all of them OpenMP's threads. Set once at
+/// start-up from `--threads` / `TL_THREADS`.
 public enum Engine {
     nonisolated(unsafe) public static var threadCount: Int = max(1, ProcessInfo.processInfo.activeProcessorCount)
     /// 3×3 stride-1 convolutions through Winograd F(2×2, 3×3) (off: im2col + GEMM, for comparisons).
@@ -11,7 +11,7 @@ public enum Engine {
     nonisolated(unsafe) public static var usesOneDNN = true
 }
 
-/// A raw pointer that may cross into `concurrentPerform`'s closures. Every use
+/// A raw pointer that may cross into the closures of parallel loops. Every use
 /// documents why the ranges written by different iterations are disjoint.
 @usableFromInline
 struct SendablePointer<T>: @unchecked Sendable {
@@ -36,19 +36,21 @@ public func parallelChunks(_ count: Int, minimumChunk: Int = 1, _ body: (Range<I
         return
     }
     let chunk = (count + threads - 1) / threads
-    DispatchQueue.concurrentPerform(iterations: threads) { t in
+    onThreads(threads) { t in
         let start = t * chunk
         let end = min(count, start + chunk)
         if start < end { body(start..<end) }
     }
 }
 
-/// Runs `body(t)` for t in 0..<threads, on the calling thread alone when there is one.
-@inlinable
+/// Runs `body(t)` for t in 0..<threads, on the calling thread alone when there is one, else on
+/// the OpenMP threads oneDNN uses too. Two pools (libdispatch's and OpenMP's) on two cores
+/// took turns badly: OpenMP's threads spin for a while after each oneDNN call, and a worker of
+/// the other pool woken meanwhile shares a core with a spinning thread.
 public func onThreads(_ threads: Int, _ body: (Int) -> Void) {
     if threads <= 1 {
         body(0)
     } else {
-        DispatchQueue.concurrentPerform(iterations: threads, execute: body)
+        OpenMPTeam.run(threads, body)
     }
 }

@@ -1,5 +1,5 @@
 import CFloatingPoint
-import Dispatch
+import CNN
 
 /// Denormal floats (below 1.2e-38) take a slow microcode path on x86: a training run whose
 /// gradients or weights drift into that range spent 75% of an epoch in the GEMM kernel and
@@ -11,10 +11,12 @@ public enum FloatingPointConfiguration {
         tl_flush_denormals()
     }
 
-    /// Whether the calling thread and the engine's worker threads all flush denormals.
+    /// Whether the calling thread and the engine's worker threads (OpenMP's, shared with oneDNN)
+    /// all flush denormals.
     public static func denormalsFlushedOnEngineThreads() -> Bool {
-        let flags = FlagBox(count: 16)
-        DispatchQueue.concurrentPerform(iterations: 16) { index in
+        let threads = max(2, Engine.threadCount)
+        let flags = FlagBox(count: threads)
+        onThreads(threads) { index in
             flags.set(index, tl_denormals_flushed() != 0)
         }
         return tl_denormals_flushed() != 0 && flags.all

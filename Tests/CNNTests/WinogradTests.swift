@@ -87,11 +87,16 @@ final class WinogradTests: XCTestCase {
         XCTAssertFalse(Winograd.applies(to: sizes(batch: 32, side: 56, channels: 64, stride: 2)), "strided")
     }
 
-    /// The layer caches the transformed kernel; a new kernel value must replace it.
+    /// The layer caches the transformed kernel; a new kernel value must replace it. Winograd
+    /// goes before oneDNN where it applies, so this holds with oneDNN on or off.
     func testLayerFollowsKernelUpdates() throws {
-        let savedOneDNN = Engine.usesOneDNN
-        defer { Engine.usesOneDNN = savedOneDNN }
-        Engine.usesOneDNN = false  // the engine's own kernels, not oneDNN (see OneDNNTests)
+        try forEachConvolutionBackend { oneDNN in
+            let layer = try layerFollowsKernelUpdates()
+            XCTAssertEqual(layer.oneDNNImplementations, [], "Winograd, not oneDNN, computed it (oneDNN \(oneDNN))")
+        }
+    }
+
+    private func layerFollowsKernelUpdates() throws -> Conv2D {
         var generator = SeededGenerator(seed: 82)
         let layer = try Conv2D(name: "conv", inputChannels: 16, filters: 16, kernelSize: (3, 3), padding: .same)
         let input = generator.uniformTensor(shape: [2, 24, 24, 16])
@@ -109,5 +114,6 @@ final class WinogradTests: XCTestCase {
             assertClose(try layer.forward(input, training: false), updated, absolute: 1e-4, relative: 1e-4,
                         "round \(round), after an in-place update")
         }
+        return layer
     }
 }

@@ -55,6 +55,11 @@ final class Conv2DTests: XCTestCase {
     ]
 
     func makeLayer(_ c: Case, generator: inout SeededGenerator) throws -> Conv2D {
+        try Self.makeLayer(c, generator: &generator)
+    }
+
+    /// The case's layer with uniform random kernel and bias (shared with OneDNNTests).
+    static func makeLayer(_ c: Case, generator: inout SeededGenerator) throws -> Conv2D {
         let layer = try Conv2D(name: "conv", inputChannels: c.cin, filters: c.cout, kernelSize: c.kernel,
                                strides: c.strides, dilation: c.dilation, padding: c.padding, useBias: c.useBias)
         layer.kernel.value = generator.uniformTensor(shape: layer.kernel.shape)

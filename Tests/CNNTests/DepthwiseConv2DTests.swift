@@ -65,13 +65,18 @@ final class DepthwiseConv2DTests: XCTestCase {
         Case(shape: [1, 9, 12, 16], kernel: (3, 3), dilation: (2, 2), padding: .valid),
     ]
 
-    private func makeLayer(_ c: Case, generator: inout SeededGenerator) throws -> DepthwiseConv2D {
+    /// The case's layer with uniform random kernel and bias (shared with OneDNNTests).
+    static func makeLayer(_ c: Case, generator: inout SeededGenerator) throws -> DepthwiseConv2D {
         let layer = try DepthwiseConv2D(name: "dw", inputChannels: c.shape[3], kernelSize: c.kernel, strides: c.strides,
                                         dilation: c.dilation, padding: c.padding, depthMultiplier: c.multiplier,
                                         useBias: c.bias)
         layer.kernel.value = generator.uniformTensor(shape: layer.kernel.shape)
         layer.bias?.value = generator.uniformTensor(shape: layer.bias!.shape)
         return layer
+    }
+
+    private func makeLayer(_ c: Case, generator: inout SeededGenerator) throws -> DepthwiseConv2D {
+        try Self.makeLayer(c, generator: &generator)
     }
 
     func testKerasLayout() throws {

@@ -101,11 +101,7 @@ final class OneDNNTests: XCTestCase {
     ]
 
     private func makeConv(_ c: ConvCase, generator: inout SeededGenerator) throws -> Conv2D {
-        let layer = try Conv2D(name: "conv", inputChannels: c.cin, filters: c.cout, kernelSize: c.kernel,
-                               strides: c.strides, dilation: c.dilation, padding: c.padding, useBias: c.useBias)
-        layer.kernel.value = generator.uniformTensor(shape: layer.kernel.shape)
-        if let bias = layer.bias { bias.value = generator.uniformTensor(shape: bias.shape) }
-        return layer
+        try Conv2DTests.makeLayer(c, generator: &generator)
     }
 
     private func naive(_ layer: Conv2D, _ input: Tensor, bias: Bool = true) -> Tensor {
@@ -181,12 +177,7 @@ final class OneDNNTests: XCTestCase {
     ]
 
     private func makeDepthwise(_ c: DepthwiseCase, generator: inout SeededGenerator) throws -> DepthwiseConv2D {
-        let layer = try DepthwiseConv2D(name: "dw", inputChannels: c.shape[3], kernelSize: c.kernel, strides: c.strides,
-                                        dilation: c.dilation, padding: c.padding, depthMultiplier: c.multiplier,
-                                        useBias: c.bias)
-        layer.kernel.value = generator.uniformTensor(shape: layer.kernel.shape)
-        if let bias = layer.bias { bias.value = generator.uniformTensor(shape: bias.shape) }
-        return layer
+        try DepthwiseConv2DTests.makeLayer(c, generator: &generator)
     }
 
     private func naive(_ layer: DepthwiseConv2D, _ input: Tensor, bias: Bool = true) -> Tensor {

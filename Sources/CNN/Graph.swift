@@ -86,7 +86,31 @@ public final class Graph {
     /// In a training run, nodes whose outputs depend on nothing trainable run as in inference,
     /// fused and keeping nothing for backward (no gradient reaches them): a fine-tuning step
     /// through a frozen base costs an inference pass there, not a training pass.
+    ///
+    /// An inference batch of a small network (MobileNetV2, EfficientNet-Lite0: under 10 million
+    /// parameters) runs in slices of `Engine.inferenceSlice` images, each through the whole graph:
+    /// the activations of a few images stay in cache from one layer to the next, where those of 32
+    /// images (up to 150 MB per layer) do not. Measured at batch 32: MobileNetV2 and Lite0 11–25%
+    /// more images/s with slices of 4, and 333 → 135 MB peak memory; ResNet50, whose 100 MB of
+    /// weights are read again for every slice, runs whole batches. Inference treats images
+    /// independently, so the outputs are the same.
     public func run(feeding: [Int: Tensor], fetching: [Int], training: Bool) throws -> [Int: Tensor] {
+        let slice = Engine.inferenceSlice
+        let batch = feeding.first?.value.shape.first ?? 0
+        guard !training, slice > 0, batch > slice, feeding.values.allSatisfy({ $0.shape.first == batch }),
+              parameters.reduce(0, { $0 + $1.value.count }) <= Engine.slicedParameterLimit else {
+            return try runWhole(feeding: feeding, fetching: fetching, training: training)
+        }
+        var parts = [Int: [Tensor]]()
+        for start in stride(from: 0, to: batch, by: slice) {
+            let range = start..<min(batch, start + slice)
+            let outputs = try runWhole(feeding: feeding.mapValues { $0.batch(range) }, fetching: fetching, training: false)
+            for (node, tensor) in outputs { parts[node, default: []].append(tensor) }
+        }
+        return parts.mapValues { Tensor.concatenatingBatches($0) }
+    }
+
+    private func runWhole(feeding: [Int: Tensor], fetching: [Int], training: Bool) throws -> [Int: Tensor] {
         for (node, tensor) in feeding {
             let expected = nodes[node].outputShape
             guard Array(tensor.shape.dropFirst()) == expected else {

@@ -9,6 +9,10 @@ public enum Engine {
     nonisolated(unsafe) public static var usesWinograd = true
     /// Convolutions that are not being trained through oneDNN (off: the engine's own kernels).
     nonisolated(unsafe) public static var usesOneDNN = true
+    /// Inference batches of networks with up to `slicedParameterLimit` parameters run in slices
+    /// of this many images (0: whole batches); see `Graph.run`.
+    nonisolated(unsafe) public static var inferenceSlice = 4
+    nonisolated(unsafe) public static var slicedParameterLimit = 10_000_000
 }
 
 /// A raw pointer that may cross into the closures of parallel loops. Every use

@@ -57,25 +57,13 @@ enum Winograd {
     /// Bᵀ·(a, b, c, d) with Bᵀ = [[1, 0, −1, 0], [0, 1, 1, 0], [0, −1, 1, 0], [0, 1, 0, −1]], on
     /// 16 channels at once (and on one, for the remainder).
     @inline(__always)
-    private static func inputTransform(_ a: SIMD16<Float>, _ b: SIMD16<Float>, _ c: SIMD16<Float>,
-                                       _ d: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
-        (a - c, b + c, c - b, b - d)
-    }
-
-    @inline(__always)
-    private static func inputTransform(_ a: Float, _ b: Float, _ c: Float, _ d: Float) -> (Float, Float, Float, Float) {
+    private static func inputTransform<V: WinogradLane>(_ a: V, _ b: V, _ c: V, _ d: V) -> (V, V, V, V) {
         (a - c, b + c, c - b, b - d)
     }
 
     /// Aᵀ·(a, b, c, d) with Aᵀ = [[1, 1, 1, 0], [0, 1, −1, −1]].
     @inline(__always)
-    private static func outputTransform(_ a: SIMD16<Float>, _ b: SIMD16<Float>, _ c: SIMD16<Float>,
-                                        _ d: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>) {
-        (a + b + c, b - c - d)
-    }
-
-    @inline(__always)
-    private static func outputTransform(_ a: Float, _ b: Float, _ c: Float, _ d: Float) -> (Float, Float) {
+    private static func outputTransform<V: WinogradLane>(_ a: V, _ b: V, _ c: V, _ d: V) -> (V, V) {
         (a + b + c, b - c - d)
     }
 
@@ -167,44 +155,39 @@ enum Winograd {
     @inline(__always)
     private static func transformInputTile(_ d: UnsafePointer<UnsafePointer<Float>>, into out: UnsafeMutablePointer<Float>,
                                            planeStride: Int, channels: Int) {
-        typealias V = SIMD16<Float>
         var c = 0
         while c + 16 <= channels {
-            func x(_ k: Int) -> V { UnsafeRawPointer(d[k] + c).loadUnaligned(as: V.self) }
-            func store(_ row: Int, _ values: (V, V, V, V)) {
-                let base = out + 4 * row * planeStride + c
-                UnsafeMutableRawPointer(base).storeBytes(of: values.0, as: V.self)
-                UnsafeMutableRawPointer(base + planeStride).storeBytes(of: values.1, as: V.self)
-                UnsafeMutableRawPointer(base + 2 * planeStride).storeBytes(of: values.2, as: V.self)
-                UnsafeMutableRawPointer(base + 3 * planeStride).storeBytes(of: values.3, as: V.self)
-            }
-            // Bᵀ·d column by column, then each row times B.
-            let c0 = inputTransform(x(0), x(4), x(8), x(12))
-            let c1 = inputTransform(x(1), x(5), x(9), x(13))
-            let c2 = inputTransform(x(2), x(6), x(10), x(14))
-            let c3 = inputTransform(x(3), x(7), x(11), x(15))
-            store(0, inputTransform(c0.0, c1.0, c2.0, c3.0))
-            store(1, inputTransform(c0.1, c1.1, c2.1, c3.1))
-            store(2, inputTransform(c0.2, c1.2, c2.2, c3.2))
-            store(3, inputTransform(c0.3, c1.3, c2.3, c3.3))
+            transformInputLanes(SIMD16<Float>.self, d, into: out, planeStride: planeStride, channel: c)
             c += 16
         }
         while c < channels {
-            func x(_ k: Int) -> Float { d[k][c] }
-            func store(_ row: Int, _ values: (Float, Float, Float, Float)) {
-                let base = out + 4 * row * planeStride + c
-                (base[0], base[planeStride], base[2 * planeStride], base[3 * planeStride]) = values
-            }
-            let c0 = inputTransform(x(0), x(4), x(8), x(12))
-            let c1 = inputTransform(x(1), x(5), x(9), x(13))
-            let c2 = inputTransform(x(2), x(6), x(10), x(14))
-            let c3 = inputTransform(x(3), x(7), x(11), x(15))
-            store(0, inputTransform(c0.0, c1.0, c2.0, c3.0))
-            store(1, inputTransform(c0.1, c1.1, c2.1, c3.1))
-            store(2, inputTransform(c0.2, c1.2, c2.2, c3.2))
-            store(3, inputTransform(c0.3, c1.3, c2.3, c3.3))
+            transformInputLanes(Float.self, d, into: out, planeStride: planeStride, channel: c)
             c += 1
         }
+    }
+
+    /// Bᵀ·d·B for the lanes of `V` (16 channels or one) from `channel` on.
+    @inline(__always)
+    private static func transformInputLanes<V: WinogradLane>(_: V.Type, _ d: UnsafePointer<UnsafePointer<Float>>,
+                                                             into out: UnsafeMutablePointer<Float>, planeStride: Int,
+                                                             channel c: Int) {
+        func x(_ k: Int) -> V { V.load(d[k] + c) }
+        func store(_ row: Int, _ values: (V, V, V, V)) {
+            let base = out + 4 * row * planeStride + c
+            values.0.store(to: base)
+            values.1.store(to: base + planeStride)
+            values.2.store(to: base + 2 * planeStride)
+            values.3.store(to: base + 3 * planeStride)
+        }
+        // Bᵀ·d column by column, then each row times B.
+        let c0 = inputTransform(x(0), x(4), x(8), x(12))
+        let c1 = inputTransform(x(1), x(5), x(9), x(13))
+        let c2 = inputTransform(x(2), x(6), x(10), x(14))
+        let c3 = inputTransform(x(3), x(7), x(11), x(15))
+        store(0, inputTransform(c0.0, c1.0, c2.0, c3.0))
+        store(1, inputTransform(c0.1, c1.1, c2.1, c3.1))
+        store(2, inputTransform(c0.2, c1.2, c2.2, c3.2))
+        store(3, inputTransform(c0.3, c1.3, c2.3, c3.3))
     }
 
     /// Y = Aᵀ·M·A for each tile, written to its 2×2 output pixels (those inside the output).
@@ -239,44 +222,63 @@ enum Winograd {
     @inline(__always)
     private static func transformOutputTile(_ m: UnsafePointer<Float>, planeStride: Int, top: UnsafeMutablePointer<Float>,
                                             rowStride: Int, hasSecondRow: Bool, hasSecondColumn: Bool, channels: Int) {
-        typealias V = SIMD16<Float>
-        let bottom = top + rowStride
         var c = 0
         while c + 16 <= channels {
-            func x(_ k: Int) -> V { UnsafeRawPointer(m + k * planeStride + c).loadUnaligned(as: V.self) }
-            func store(_ value: V, _ pointer: UnsafeMutablePointer<Float>) {
-                UnsafeMutableRawPointer(pointer + c).storeBytes(of: value, as: V.self)
-            }
-            // Aᵀ·M column by column, then each of the two rows times A.
-            let c0 = outputTransform(x(0), x(4), x(8), x(12))
-            let c1 = outputTransform(x(1), x(5), x(9), x(13))
-            let c2 = outputTransform(x(2), x(6), x(10), x(14))
-            let c3 = outputTransform(x(3), x(7), x(11), x(15))
-            let first = outputTransform(c0.0, c1.0, c2.0, c3.0)
-            store(first.0, top)
-            if hasSecondColumn { store(first.1, top + channels) }
-            if hasSecondRow {
-                let second = outputTransform(c0.1, c1.1, c2.1, c3.1)
-                store(second.0, bottom)
-                if hasSecondColumn { store(second.1, bottom + channels) }
-            }
+            transformOutputLanes(SIMD16<Float>.self, m, planeStride: planeStride, top: top, rowStride: rowStride,
+                                 hasSecondRow: hasSecondRow, hasSecondColumn: hasSecondColumn, channels: channels, channel: c)
             c += 16
         }
         while c < channels {
-            func x(_ k: Int) -> Float { m[k * planeStride + c] }
-            let c0 = outputTransform(x(0), x(4), x(8), x(12))
-            let c1 = outputTransform(x(1), x(5), x(9), x(13))
-            let c2 = outputTransform(x(2), x(6), x(10), x(14))
-            let c3 = outputTransform(x(3), x(7), x(11), x(15))
-            let first = outputTransform(c0.0, c1.0, c2.0, c3.0)
-            top[c] = first.0
-            if hasSecondColumn { top[channels + c] = first.1 }
-            if hasSecondRow {
-                let second = outputTransform(c0.1, c1.1, c2.1, c3.1)
-                bottom[c] = second.0
-                if hasSecondColumn { bottom[channels + c] = second.1 }
-            }
+            transformOutputLanes(Float.self, m, planeStride: planeStride, top: top, rowStride: rowStride,
+                                 hasSecondRow: hasSecondRow, hasSecondColumn: hasSecondColumn, channels: channels, channel: c)
             c += 1
         }
+    }
+
+    /// Aᵀ·M·A for the lanes of `V` (16 channels or one) from `channel` on, written to the tile's
+    /// output pixels that lie inside the output.
+    @inline(__always)
+    private static func transformOutputLanes<V: WinogradLane>(_: V.Type, _ m: UnsafePointer<Float>, planeStride: Int,
+                                                              top: UnsafeMutablePointer<Float>, rowStride: Int,
+                                                              hasSecondRow: Bool, hasSecondColumn: Bool, channels: Int,
+                                                              channel c: Int) {
+        func x(_ k: Int) -> V { V.load(m + k * planeStride + c) }
+        let (top, bottom) = (top + c, top + rowStride + c)
+        // Aᵀ·M column by column, then each of the two rows times A.
+        let c0 = outputTransform(x(0), x(4), x(8), x(12))
+        let c1 = outputTransform(x(1), x(5), x(9), x(13))
+        let c2 = outputTransform(x(2), x(6), x(10), x(14))
+        let c3 = outputTransform(x(3), x(7), x(11), x(15))
+        let first = outputTransform(c0.0, c1.0, c2.0, c3.0)
+        first.0.store(to: top)
+        if hasSecondColumn { first.1.store(to: top + channels) }
+        if hasSecondRow {
+            let second = outputTransform(c0.1, c1.1, c2.1, c3.1)
+            second.0.store(to: bottom)
+            if hasSecondColumn { second.1.store(to: bottom + channels) }
+        }
+    }
+}
+
+/// What the Winograd transforms compute on: 16 channels in a vector, or one channel for the
+/// remainder; one generic code path for both.
+private protocol WinogradLane {
+    static func + (lhs: Self, rhs: Self) -> Self
+    static func - (lhs: Self, rhs: Self) -> Self
+    static func load(_ pointer: UnsafePointer<Float>) -> Self
+    func store(to pointer: UnsafeMutablePointer<Float>)
+}
+
+extension Float: WinogradLane {
+    @inline(__always) static func load(_ pointer: UnsafePointer<Float>) -> Float { pointer.pointee }
+    @inline(__always) func store(to pointer: UnsafeMutablePointer<Float>) { pointer.pointee = self }
+}
+
+extension SIMD16: WinogradLane where Scalar == Float {
+    @inline(__always) static func load(_ pointer: UnsafePointer<Float>) -> SIMD16<Float> {
+        UnsafeRawPointer(pointer).loadUnaligned(as: SIMD16<Float>.self)
+    }
+    @inline(__always) func store(to pointer: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(pointer).storeBytes(of: self, as: SIMD16<Float>.self)
     }
 }

@@ -71,19 +71,18 @@ public final class DepthwiseConv2D: UnaryLayer {
         let shape = try outputShape(for: absorbedBorder.padded(Array(input.shape.dropFirst())))
         let sizes = sizes(for: input.shape, border: absorbedBorder)
         savedInput = training ? input : nil
-        if !(training && isTrainable) {
-            var output = Tensor(shape: [input.shape[0]] + shape) { _ in }  // oneDNN writes every element
-            if oneDNN.forward(input: input, residual: nil, output: &output, sizes: sizes, kernel: kernel, bias: self.bias,
+        var output = Tensor(shape: [input.shape[0]] + shape) { _ in }  // both kernels write every element
+        if !(training && isTrainable)
+            && oneDNN.forward(input: input, residual: nil, output: &output, sizes: sizes, kernel: kernel, bias: self.bias,
                               epilogue: epilogue, border: absorbedBorder, depthwise: true) {
-                return output
-            }
+            return output
         }
         // A fused epilogue already holds the bias.
         let bias: Tensor? = epilogue == nil ? self.bias?.value : nil
-        let output = Tensor.overwritten(shape: [input.shape[0]] + shape) { y in
-            input.withPointer { x in
-                kernel.value.withPointer { w in
-                    bias.withPointer { b in
+        input.withPointer { x in
+            kernel.value.withPointer { w in
+                bias.withPointer { b in
+                    output.withMutablePointer { y in
                         depthwiseConv2dForward(input: x, kernel: w, bias: b, output: y, sizes: sizes, epilogue: epilogue)
                     }
                 }

@@ -42,9 +42,8 @@ public final class ZeroPadding2D: UnaryLayer {
         let shape = try outputShape(for: Array(input.shape.dropFirst()))
         if isBypassed { return input }
         let (batch, height, width, channels) = (input.shape[0], input.shape[1], input.shape[2], input.shape[3])
-        var output = Tensor(shape: [batch] + shape) { _ in }  // the kernel writes every element
-        input.withPointer { x in
-            output.withMutablePointer { y in
+        let output = Tensor.overwritten(shape: [batch] + shape) { y in
+            input.withPointer { x in
                 zeroPadding2DForward(input: x, output: y, batch: batch, height: height, width: width, channels: channels,
                                      top: top, bottom: bottom, left: left, right: right)
             }

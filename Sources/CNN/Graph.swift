@@ -90,8 +90,9 @@ public final class Graph {
     /// An inference batch of a small network (MobileNetV2, EfficientNet-Lite0: under 10 million
     /// parameters) runs in slices of `Engine.inferenceSlice` images, each through the whole graph:
     /// the activations of a few images stay in cache from one layer to the next, where those of 32
-    /// images (up to 150 MB per layer) do not. Measured at batch 32: MobileNetV2 and Lite0 11–25%
-    /// more images/s with slices of 4, and 333 → 135 MB peak memory; ResNet50, whose 100 MB of
+    /// images (up to 150 MB per layer) do not. Measured at batch 32 with slices of 4: MobileNetV2
+    /// and Lite0 about 7–8% more images/s (median of interleaved runs on a noisy VM) and 324 → 135 MB
+    /// peak memory (BENCHMARKS.md); ResNet50, whose 100 MB of
     /// weights are read again for every slice, runs whole batches. Inference treats images
     /// independently, so the outputs are the same.
     public func run(feeding: [Int: Tensor], fetching: [Int], training: Bool) throws -> [Int: Tensor] {

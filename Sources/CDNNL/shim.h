@@ -19,6 +19,4 @@ static const int tl_dnnl_arg_weights = DNNL_ARG_WEIGHTS;
 static const int tl_dnnl_arg_bias = DNNL_ARG_BIAS;
 static const int tl_dnnl_arg_from = DNNL_ARG_FROM;
 static const int tl_dnnl_arg_to = DNNL_ARG_TO;
-// The second input of the first post-op (a binary add of the residual).
-static const int tl_dnnl_arg_first_post_op_src1 = DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1;
 #endif

@@ -27,12 +27,18 @@ public final class Add: Layer {
     }
 
     public func forward(_ inputs: [Tensor], training: Bool) throws -> Tensor {
+        if passThroughInput != nil {
+            // The graph passes only the input that holds the sum (`Graph.sourcesAsFused`).
+            guard inputs.count == 1 else {
+                throw EngineError.invalidConfiguration(layer: name, reason: "the sum was fused into a convolution: expects its output only")
+            }
+            return inputs[0]
+        }
         _ = try outputShape(for: inputs.map { Array($0.shape.dropFirst()) })
         guard inputs.allSatisfy({ $0.shape[0] == inputs[0].shape[0] }) else {
             throw EngineError.shapeMismatch(what: "batch sizes of Add '\(name)'", expected: inputs[0].shape,
                                             actual: inputs.first { $0.shape[0] != inputs[0].shape[0] }!.shape)
         }
-        if let passThroughInput { return inputs[passThroughInput] }
         // One pass that writes a new tensor: starting from a copy of the first input would
         // first copy it (it is still held by the graph) and then add over it.
         let count = inputs[0].count

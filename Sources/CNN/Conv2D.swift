@@ -56,12 +56,13 @@ public final class Conv2D: UnaryLayer {
 
     /// One input, or two when a residual sum was fused into this convolution (the graph
     /// passes the other branch's output second).
-    public func forward(_ inputs: [Tensor], training: Bool) throws -> Tensor {
+    public func forward(_ inputs: consuming [Tensor], training: Bool) throws -> Tensor {
         let expected = epilogue?.residualSource == nil ? 1 : 2
         guard inputs.count == expected else {
             throw EngineError.invalidConfiguration(layer: name, reason: "expects \(expected) input(s), got \(inputs.count)")
         }
-        return try forward(inputs[0], residual: inputs.count == 2 ? inputs[1] : nil, training: training)
+        let residual = inputs.count == 2 ? inputs.removeLast() : nil
+        return try forward(inputs[0], residual: consume residual, training: training)
     }
 
     public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
@@ -71,26 +72,32 @@ public final class Conv2D: UnaryLayer {
         return try forward(input, residual: nil, training: training)
     }
 
-    private func forward(_ input: Tensor, residual: Tensor?, training: Bool) throws -> Tensor {
-        let shape = try outputShape(for: absorbedBorder.padded(Array(input.shape.dropFirst())))
-        if let residual, residual.shape != [input.shape[0]] + shape {
-            throw EngineError.shapeMismatch(what: "residual input of '\(name)'", expected: [input.shape[0]] + shape, actual: residual.shape)
+    private func forward(_ input: Tensor, residual: consuming Tensor?, training: Bool) throws -> Tensor {
+        let shape = try [input.shape[0]] + outputShape(for: absorbedBorder.padded(Array(input.shape.dropFirst())))
+        if let residual, residual.shape != shape {
+            throw EngineError.shapeMismatch(what: "residual input of '\(name)'", expected: shape, actual: residual.shape)
         }
         let sizes = ConvolutionSizes(batch: input.shape[0], height: input.shape[1], width: input.shape[2],
                                      inputChannels: inputChannels, outputChannels: filters, geometry: geometry,
                                      border: absorbedBorder)
-        var output = Tensor(shape: [input.shape[0]] + shape) { _ in }  // the kernels write every element
         savedInput = training ? input : nil
         // For inference and frozen layers: Winograd where it applies (2.25× fewer multiplications
         // than oneDNN's direct 3×3 kernels; ResNet50 at batch 32 +4%, BENCHMARKS.md), else oneDNN.
         // A layer being trained keeps the im2col product, whose kernel changes every step.
         let trained = training && isTrainable
         let winograd = Engine.usesWinograd && Winograd.applies(to: sizes) && !trained
-        if !trained && !winograd
-            && oneDNN.forward(input: input, residual: residual, output: &output, sizes: sizes, kernel: kernel, bias: bias,
-                              epilogue: epilogue, border: absorbedBorder, depthwise: false) {
+        if !trained && !winograd,
+           let convolution = oneDNN.convolution(sizes: sizes, kernel: kernel, bias: bias, epilogue: epilogue,
+                                                border: absorbedBorder, hasResidual: residual != nil, depthwise: false) {
+            // oneDNN adds the residual the output already holds: the residual's own storage
+            // when the graph handed over its last reference, else copy-on-write's copy of it.
+            var output = (consume residual) ?? Tensor(shape: shape) { _ in }  // the kernel writes every element
+            guard convolution.run(input: input, output: &output) else {
+                throw EngineError.invalidConfiguration(layer: name, reason: "oneDNN failed to run the convolution")
+            }
             return output
         }
+        var output = Tensor(shape: shape) { _ in }  // the kernels write every element
         let transformed = winograd ? transformedKernel() : nil
         // A fused epilogue already holds the bias.
         let bias: Tensor? = epilogue == nil ? self.bias?.value : nil

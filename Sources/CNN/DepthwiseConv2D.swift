@@ -72,9 +72,12 @@ public final class DepthwiseConv2D: UnaryLayer {
         let sizes = sizes(for: input.shape, border: absorbedBorder)
         savedInput = training ? input : nil
         var output = Tensor(shape: [input.shape[0]] + shape) { _ in }  // both kernels write every element
-        if !(training && isTrainable)
-            && oneDNN.forward(input: input, residual: nil, output: &output, sizes: sizes, kernel: kernel, bias: self.bias,
-                              epilogue: epilogue, border: absorbedBorder, depthwise: true) {
+        if !(training && isTrainable),
+           let convolution = oneDNN.convolution(sizes: sizes, kernel: kernel, bias: self.bias, epilogue: epilogue,
+                                                border: absorbedBorder, hasResidual: false, depthwise: true) {
+            guard convolution.run(input: input, output: &output) else {
+                throw EngineError.invalidConfiguration(layer: name, reason: "oneDNN failed to run the convolution")
+            }
             return output
         }
         // A fused epilogue already holds the bias.

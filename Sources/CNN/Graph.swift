@@ -143,21 +143,23 @@ public final class Graph {
                 }
                 inputs.append(tensor)
             }
-            let asTraining = training && !frozen.contains(index)
-            if let layerTimer {
-                let start = DispatchTime.now().uptimeNanoseconds
-                activations[index] = try layer.forward(inputs, training: asTraining)
-                layerTimer(layer, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-            } else {
-                activations[index] = try layer.forward(inputs, training: asTraining)
-            }
-            computed.append(index)
+            // Inputs used for the last time are dropped first: `inputs` then holds their only
+            // reference, and the layer may reuse their storage.
             for source in sources[index] {
                 remainingUses[source] -= 1
                 if remainingUses[source] == 0 && !fetchSet.contains(source) {
                     activations[source] = nil
                 }
             }
+            let asTraining = training && !frozen.contains(index)
+            if let layerTimer {
+                let start = DispatchTime.now().uptimeNanoseconds
+                activations[index] = try layer.forward(consume inputs, training: asTraining)
+                layerTimer(layer, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+            } else {
+                activations[index] = try layer.forward(consume inputs, training: asTraining)
+            }
+            computed.append(index)
         }
         trainingRun = training ? (computed, Set(feeding.keys)) : nil
         return activations.filter { fetchSet.contains($0.key) }
@@ -210,9 +212,11 @@ public final class Graph {
 
     /// Each node's inputs as a run feeds them: its own, then, for a convolution with a fused
     /// residual sum, the node whose output its epilogue adds (found by layer name, so it holds in
-    /// every graph sharing the layers).
-    private func sourcesAsFused() -> [[Int]] {
+    /// every graph sharing the layers). The Add of such a sum gets only the input that already
+    /// holds it, so the convolution is the other branch's last reader and may reuse its storage.
+    func sourcesAsFused() -> [[Int]] {
         nodes.map { node in
+            if let kept = (node.layer as? Add)?.passThroughInput { return [node.inputs[kept]] }
             guard let name = (node.layer as? Conv2D)?.epilogue?.residualSource, let source = indexByName[name] else {
                 return node.inputs
             }

@@ -13,7 +13,9 @@ public protocol Layer: AnyObject {
     /// Keras's `trainable`. A frozen BatchNormalization also runs in inference mode.
     var isTrainable: Bool { get set }
     func outputShape(for inputShapes: [[Int]]) throws -> [Int]
-    func forward(_ inputs: [Tensor], training: Bool) throws -> Tensor
+    /// `consuming`: the graph hands over inputs it holds no other reference to, so a layer may
+    /// write its output into an input's storage (a fused residual sum does) without a copy.
+    func forward(_ inputs: consuming [Tensor], training: Bool) throws -> Tensor
     func backward(_ outputGradient: Tensor, inputGradients: Bool) throws -> [Tensor]
 }
 

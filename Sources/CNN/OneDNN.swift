@@ -7,10 +7,6 @@ import CDNNL
 /// faster per layer; training keeps the engine's kernels, whose backward passes are
 /// gradient-checked.
 public enum OneDNN {
-    /// A residual read by a binary-add post-op (no copy; ResNet50 at batch 32 33.4–34.2 against
-    /// 31.0–31.8 images/s with copy + sum, interleaved runs); off only to test the fallback.
-    nonisolated(unsafe) static var addsResidualByBinaryPostOp = true
-
     /// The CPU engine and an in-order stream; nil when oneDNN cannot create them.
     nonisolated(unsafe) static let context: (engine: dnnl_engine_t, stream: dnnl_stream_t)? = {
         var engine: dnnl_engine_t?
@@ -64,9 +60,6 @@ final class OneDNNConvolution {
     private let destination: dnnl_memory_t
     /// Shared with the layer's other primitives when they chose the same weight layout.
     let weights: OneDNNWeights
-    /// How the residual is added: read by a binary post-op, or copied into the output first.
-    private let residualByBinaryAdd: Bool
-    private let residualMemory: dnnl_memory_t
 
     /// nil when oneDNN has no optimized kernel for this configuration (only its reference
     /// implementation, which is slower than the engine's own), or cannot build one.
@@ -106,9 +99,10 @@ final class OneDNNConvolution {
                                                        &src, &wei, &bia, &dst, s, d, l, r)
         }
         guard operationDescribed == dnnl_success else { return nil }
-        // The residual is read by a binary-add post-op where oneDNN offers one for this
-        // convolution; otherwise it is copied into the output and added by the sum post-op.
-        func describe(residualByBinaryAdd: Bool) -> dnnl_primitive_desc_t? {
+        // The residual is already in the output (see `run`): the sum post-op adds what the
+        // output holds. A binary-add post-op reading the residual from its own buffer made
+        // oneDNN 2.6 pick its older jit_1x1 kernels instead of brgconv_1x1: ResNet50 2–6% slower.
+        func describe() -> dnnl_primitive_desc_t? {
             var postOps: dnnl_post_ops_t?
             var attributes: dnnl_primitive_attr_t?
             guard dnnl_post_ops_create(&postOps) == dnnl_success, let postOps else { return nil }
@@ -116,10 +110,7 @@ final class OneDNNConvolution {
             guard dnnl_primitive_attr_create(&attributes) == dnnl_success, let attributes else { return nil }
             defer { dnnl_primitive_attr_destroy(attributes) }
             if key.hasResidual {
-                let appended = residualByBinaryAdd
-                    ? dnnl_post_ops_append_binary(postOps, dnnl_binary_add, &dst)
-                    : dnnl_post_ops_append_sum(postOps, 1)
-                guard appended == dnnl_success else { return nil }
+                guard dnnl_post_ops_append_sum(postOps, 1) == dnnl_success else { return nil }
             }
             switch key.activation {
             case .linear: break
@@ -139,18 +130,12 @@ final class OneDNNConvolution {
             dnnl_primitive_desc_query(descriptor, dnnl_query_impl_info_str, 0, &info)
             return info.map { String(cString: $0) } ?? "unknown"
         }
+        guard let descriptor = describe() else { return nil }
         // oneDNN's reference kernels are plain loops, slower than the engine's own.
-        var chosen: (descriptor: dnnl_primitive_desc_t, binary: Bool)?
-        for binary in key.hasResidual && OneDNN.addsResidualByBinaryPostOp ? [true, false] : [false] {
-            guard let candidate = describe(residualByBinaryAdd: binary) else { continue }
-            if !implementationName(candidate).hasPrefix("ref") {
-                chosen = (candidate, binary)
-                break
-            }
-            dnnl_primitive_desc_destroy(candidate)
+        guard !implementationName(descriptor).hasPrefix("ref") else {
+            dnnl_primitive_desc_destroy(descriptor)
+            return nil
         }
-        guard let (descriptor, binary) = chosen else { return nil }
-        residualByBinaryAdd = binary
         implementation = implementationName(descriptor)
         var primitive: dnnl_primitive_t?
         let chosenWeights = dnnl_primitive_desc_query_md(descriptor, dnnl_query_weights_md, 0)!
@@ -163,49 +148,38 @@ final class OneDNNConvolution {
         primitiveDescriptor = descriptor
         self.primitive = primitive
         self.weights = weights
-        var (sourceMemory, destinationMemory, residualMemory): (dnnl_memory_t?, dnnl_memory_t?, dnnl_memory_t?)
+        var (sourceMemory, destinationMemory): (dnnl_memory_t?, dnnl_memory_t?)
         dnnl_memory_create(&sourceMemory, &src, context.engine, nil)
         dnnl_memory_create(&destinationMemory, &dst, context.engine, nil)
-        dnnl_memory_create(&residualMemory, &dst, context.engine, nil)
         // Memory objects without a buffer cannot fail to be created for valid descriptors.
         source = sourceMemory!
         destination = destinationMemory!
-        self.residualMemory = residualMemory!
     }
 
     deinit {
         dnnl_memory_destroy(source)
         dnnl_memory_destroy(destination)
-        dnnl_memory_destroy(residualMemory)
         dnnl_primitive_destroy(primitive)
         dnnl_primitive_desc_destroy(primitiveDescriptor)
     }
 
-    /// Runs the convolution; `residual`, when the key has one, has the output's shape.
-    /// False when oneDNN reported an error (the caller computes the layer itself).
-    func run(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, outputCount: Int,
-             residual: UnsafePointer<Float>?) -> Bool {
+    /// Runs the convolution into `output`, which holds the residual when the key has one: the
+    /// sum post-op adds into it. False when oneDNN reported an error.
+    func run(input: Tensor, output: inout Tensor) -> Bool {
         guard let context = OneDNN.context else { return false }
-        var arguments = [dnnl_exec_arg_t(arg: tl_dnnl_arg_src, memory: source),
+        let arguments = [dnnl_exec_arg_t(arg: tl_dnnl_arg_src, memory: source),
                          dnnl_exec_arg_t(arg: tl_dnnl_arg_weights, memory: weights.memory),
                          dnnl_exec_arg_t(arg: tl_dnnl_arg_bias, memory: weights.biasMemory),
                          dnnl_exec_arg_t(arg: tl_dnnl_arg_dst, memory: destination)]
-        if key.hasResidual {
-            guard let residual else { return false }
-            if residualByBinaryAdd {
-                dnnl_memory_set_data_handle(residualMemory, UnsafeMutableRawPointer(mutating: residual))
-                arguments.append(dnnl_exec_arg_t(arg: tl_dnnl_arg_first_post_op_src1, memory: residualMemory))
-            } else {
-                output.update(from: residual, count: outputCount)
+        return input.withPointer { x in
+            output.withMutablePointer { y in
+                dnnl_memory_set_data_handle(source, UnsafeMutableRawPointer(mutating: x))
+                dnnl_memory_set_data_handle(destination, y)
+                OneDNN.setThreads()
+                return dnnl_primitive_execute(primitive, context.stream, Int32(arguments.count), arguments) == dnnl_success
+                    && dnnl_stream_wait(context.stream) == dnnl_success
             }
         }
-        dnnl_memory_set_data_handle(source, UnsafeMutableRawPointer(mutating: input))
-        dnnl_memory_set_data_handle(destination, output)
-        OneDNN.setThreads()
-        guard dnnl_primitive_execute(primitive, context.stream, Int32(arguments.count), arguments) == dnnl_success else {
-            return false
-        }
-        return dnnl_stream_wait(context.stream) == dnnl_success
     }
 }
 
@@ -349,15 +323,15 @@ struct OneDNNPrimitives {
     private var built = [OneDNNConvolution]()
     private var refused = [OneDNNConvolution.Key]()
 
-    /// Computes the convolution into `output` through oneDNN; false when it does not apply
-    /// (the caller then runs the engine's own kernel).
-    mutating func forward(input: Tensor, residual: Tensor?, output: inout Tensor, sizes: ConvolutionSizes,
-                          kernel: Parameter, bias: Parameter?, epilogue: ConvolutionEpilogue?, border: ZeroBorder,
-                          depthwise: Bool) -> Bool {
-        guard Engine.usesOneDNN else { return false }
+    /// The primitive for these sizes and this epilogue, its weights up to date; nil when oneDNN
+    /// does not apply (the caller then runs the engine's own kernel).
+    mutating func convolution(sizes: ConvolutionSizes, kernel: Parameter, bias: Parameter?,
+                              epilogue: ConvolutionEpilogue?, border: ZeroBorder, hasResidual: Bool,
+                              depthwise: Bool) -> OneDNNConvolution? {
+        guard Engine.usesOneDNN else { return nil }
         let key = OneDNNConvolution.Key(batch: sizes.batch, height: sizes.height, width: sizes.width, border: border,
-                                        activation: epilogue?.activation ?? .linear, hasResidual: residual != nil)
-        guard !refused.contains(key) else { return false }
+                                        activation: epilogue?.activation ?? .linear, hasResidual: hasResidual)
+        guard !refused.contains(key) else { return nil }
         let convolution: OneDNNConvolution
         if let existing = built.first(where: { $0.key == key }) {
             convolution = existing
@@ -368,15 +342,9 @@ struct OneDNNPrimitives {
             convolution = created
         } else {
             refused.append(key)
-            return false
+            return nil
         }
-        guard convolution.weights.prepare(kernel: kernel, bias: bias, epilogue: epilogue) else { return false }
-        let count = output.count
-        return input.withPointer { x in
-            residual.withPointer { r in
-                output.withMutablePointer { y in convolution.run(input: x, output: y, outputCount: count, residual: r) }
-            }
-        }
+        return convolution.weights.prepare(kernel: kernel, bias: bias, epilogue: epilogue) ? convolution : nil
     }
 
     /// The implementations in use, for `tl-bench --by-layer` and diagnostics.

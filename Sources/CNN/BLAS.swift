@@ -68,6 +68,25 @@ public func sgemm(
     }
 }
 
+/// y (1×n) = x (1×k) · B (k×n, row-major, leading dimension ldb) + beta · y: a GEMM with one
+/// row, as a dense layer computes for a single image. OpenBLAS's GEMM would first pack all of
+/// B, reading the weights twice; its GEMV streams them once. The columns are split between the
+/// engine's threads in multiples of 16, each block one single-threaded call.
+public func sgemvRow(n: Int, k: Int, x: UnsafePointer<Float>, b: UnsafePointer<Float>, ldb: Int,
+                     beta: Float, y: UnsafeMutablePointer<Float>) {
+    _ = BLAS.singleThreaded
+    let threads = n * k >= 1 << 18 ? Engine.threadCount : 1
+    let block = ((n + threads - 1) / threads + 15) / 16 * 16
+    let (xBase, bBase, yBase) = (SendableConstPointer(x), SendableConstPointer(b), SendablePointer(y))
+    onThreads(threads) { t in
+        let columns = min(n, t * block)..<min(n, (t + 1) * block)
+        guard !columns.isEmpty, k > 0 else { return }
+        // Row-major Bᵀ·x: each row of B is read once, contiguously.
+        cblas_sgemv(CblasRowMajor, CblasTrans, Int32(k), Int32(columns.count), 1,
+                    bBase.base + columns.lowerBound, Int32(ldb), xBase.base, 1, beta, yBase.base + columns.lowerBound, 1)
+    }
+}
+
 /// The same product on the calling thread only: for callers that already run on one of
 /// the engine's threads (a convolution's chunk of rows).
 public func serialSgemm(

@@ -62,6 +62,10 @@ public func denseForward(input: UnsafePointer<Float>, kernel: UnsafePointer<Floa
             (output + row * units).update(from: bias, count: units)
         }
     }
+    if rows == 1 {
+        sgemvRow(n: units, k: inputUnits, x: input, b: kernel, ldb: units, beta: bias == nil ? 0 : 1, y: output)
+        return
+    }
     sgemm(transposeA: false, transposeB: false, m: rows, n: units, k: inputUnits,
           a: input, lda: inputUnits, b: kernel, ldb: units,
           beta: bias == nil ? 0 : 1, c: output, ldc: units)

@@ -2,22 +2,26 @@ import XCTest
 @testable import CNN
 
 final class DenseTests: XCTestCase {
+    /// Several rows (GEMM), and one row (the GEMV path, split between threads in blocks of 16
+    /// columns when the layer is large enough: 300 × 1,003 units), with and without a bias.
     func testForwardMatchesNaiveProduct() throws {
         var generator = SeededGenerator(seed: 1)
-        let layer = Dense(name: "fc", inputUnits: 5, units: 3)
-        layer.kernel.value = generator.uniformTensor(shape: [5, 3])
-        layer.bias!.value = generator.uniformTensor(shape: [3])
-        let input = generator.uniformTensor(shape: [4, 5])
-        let output = try layer.forward(input, training: false)
-        var expected = [Float](repeating: 0, count: 12)
-        for row in 0..<4 {
-            for unit in 0..<3 {
-                var sum = layer.bias!.value.scalars[unit]
-                for k in 0..<5 { sum += input.scalars[row * 5 + k] * layer.kernel.value.scalars[k * 3 + unit] }
-                expected[row * 3 + unit] = sum
+        for (rows, inputUnits, units, useBias) in [(4, 5, 3, true), (1, 5, 3, true), (1, 300, 1003, true), (1, 300, 1003, false)] {
+            let layer = Dense(name: "fc", inputUnits: inputUnits, units: units, useBias: useBias)
+            layer.kernel.value = generator.uniformTensor(shape: [inputUnits, units])
+            layer.bias?.value = generator.uniformTensor(shape: [units])
+            let input = generator.uniformTensor(shape: [rows, inputUnits])
+            let output = try layer.forward(input, training: false)
+            var expected = [Float](repeating: 0, count: rows * units)
+            for row in 0..<rows {
+                for unit in 0..<units {
+                    var sum = layer.bias?.value.scalars[unit] ?? 0
+                    for k in 0..<inputUnits { sum += input.scalars[row * inputUnits + k] * layer.kernel.value.scalars[k * units + unit] }
+                    expected[row * units + unit] = sum
+                }
             }
+            assertClose(output.scalars, expected, "rows \(rows), \(inputUnits) → \(units), bias \(useBias)")
         }
-        assertClose(output.scalars, expected)
     }
 
     func testGradients() throws {

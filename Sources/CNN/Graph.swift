@@ -120,11 +120,15 @@ public final class Graph {
                                                 expected: [tensor.shape.first ?? 0] + expected, actual: tensor.shape)
             }
         }
-        let needed = nodesNeeded(for: fetching, fed: Set(feeding.keys), sources: sourcesAsFused())
-        let frozen = training ? prepareFrozenPart(needed: needed, fed: Set(feeding.keys), fetching: fetching) : []
-        // After `prepareFrozenPart`, which may fuse residual sums; a fused sum's other branch is
-        // an input of its Add, so `needed` already holds it.
+        let fed = Set(feeding.keys)
+        // A training run fuses its frozen part anew (and unfuses the rest), from every node it
+        // could compute; what it does compute follows from the fusion that results.
+        let frozen = training
+            ? prepareFrozenPart(needed: nodesNeeded(for: fetching, fed: fed, sources: sourcesAsFused(trimmingFusedSums: false)),
+                                fed: fed, fetching: fetching)
+            : []
         let sources = sourcesAsFused()
+        let needed = nodesNeeded(for: fetching, fed: fed, sources: sources)
         var remainingUses = [Int](repeating: 0, count: nodes.count)
         for index in needed where feeding[index] == nil {
             for source in sources[index] { remainingUses[source] += 1 }
@@ -212,11 +216,12 @@ public final class Graph {
 
     /// Each node's inputs as a run feeds them: its own, then, for a convolution with a fused
     /// residual sum, the node whose output its epilogue adds (found by layer name, so it holds in
-    /// every graph sharing the layers). The Add of such a sum gets only the input that already
-    /// holds it, so the convolution is the other branch's last reader and may reuse its storage.
-    func sourcesAsFused() -> [[Int]] {
+    /// every graph sharing the layers). With `trimmingFusedSums`, the Add of such a sum gets only
+    /// the input that already holds it, so the convolution is the other branch's last reader and
+    /// may reuse its storage.
+    func sourcesAsFused(trimmingFusedSums: Bool = true) -> [[Int]] {
         nodes.map { node in
-            if let kept = (node.layer as? Add)?.passThroughInput { return [node.inputs[kept]] }
+            if trimmingFusedSums, let kept = (node.layer as? Add)?.passThroughInput { return [node.inputs[kept]] }
             guard let name = (node.layer as? Conv2D)?.epilogue?.residualSource, let source = indexByName[name] else {
                 return node.inputs
             }

@@ -154,6 +154,34 @@ final class InferenceFusionTests: XCTestCase {
         }
     }
 
+    /// A projection block listed as a composed graph lists it (the shortcut conv before the main
+    /// branch's last conv, its BN after), fused for inference as feature extraction leaves it, then
+    /// trained: the last conv takes the sum with the shortcut conv's output, so the run must not
+    /// skip the shortcut BN that the unfused Add reads again (fine-tuning after caching did).
+    func testTrainingAfterInferenceFusionComputesBothBranches() throws {
+        var generator = SeededGenerator(seed: 37)
+        let graph = Graph(inputShape: [4, 4, 8])
+        try graph.add(randomized(&generator, Conv2D(name: "c1", inputChannels: 8, filters: 8, kernelSize: (1, 1))))
+        let r1 = try graph.add(Activation(name: "r1", kind: .relu))
+        let s0 = try graph.add(randomized(&generator, Conv2D(name: "s0", inputChannels: 8, filters: 8, kernelSize: (1, 1))), inputs: [0])
+        let c3 = try graph.add(randomized(&generator, Conv2D(name: "c3", inputChannels: 8, filters: 8, kernelSize: (1, 1))), inputs: [r1])
+        let shortcut = try graph.add(randomized(&generator, BatchNormalization(name: "s0_bn", channels: 8)), inputs: [s0])
+        let main = try graph.add(randomized(&generator, BatchNormalization(name: "c3_bn", channels: 8)), inputs: [c3])
+        try graph.add(Add(name: "add"), inputs: [shortcut, main])
+        try graph.add(Activation(name: "out", kind: .relu))
+        try graph.add(GlobalAveragePooling2D(name: "gap"))
+        let output = try graph.add(randomized(&generator, Dense(name: "fc", inputUnits: 8, units: 3)))
+        let input = generator.uniformTensor(shape: [2, 4, 4, 8], low: -2, high: 2)
+        let expected = try graph.run(feeding: [0: input], fetching: [output], training: true)[output]!
+
+        graph.fuseForInference()
+        XCTAssertEqual((graph.nodes[c3].layer as! Conv2D).epilogue?.residualSource, "s0")
+        _ = try graph.run(feeding: [0: input], fetching: [output], training: false)
+        let trained = try graph.run(feeding: [0: input], fetching: [output], training: true)[output]!
+        XCTAssertNil((graph.nodes[c3].layer as! Conv2D).epilogue, "trained layers are not fused")
+        assertClose(trained, expected, absolute: 1e-5, relative: 1e-5, "training after inference fusion")
+    }
+
     /// ResNet's two residual blocks, an identity block whose shortcut is the graph input and
     /// a projection block (shortcut conv → BN first, as Keras builds it): the last conv of each
     /// takes BN, the sum and the ReLU; a preserved BN output keeps its Add.

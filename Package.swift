@@ -47,6 +47,7 @@ let package = Package(
         .testTarget(name: "KerasFormatTests", dependencies: ["KerasFormat", "Zoo", "CNN", "HDF5"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
         .testTarget(name: "TransferLearningTests", dependencies: ["TransferLearning"]),
+        .testTarget(name: "RuntimeTests", dependencies: ["Runtime"]),
         .testTarget(name: "CLITests", dependencies: ["CNN", "KerasFormat", "HDF5", "TransferLearning", "Imaging"]),
     ],
     swiftLanguageModes: [.v5]

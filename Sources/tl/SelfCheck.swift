@@ -17,6 +17,7 @@ struct SelfCheck: ParsableCommand {
 
     func run() throws {
         print(ThreadConfiguration.summary)
+        print(MemoryConfiguration.summary)
         var generator = SeededGenerator(seed: 1)
         let conv = try Conv2D(name: "check", inputChannels: 19, filters: 23, kernelSize: (3, 3), strides: (2, 2), padding: .same)
         conv.kernel.value = generator.uniformTensor(shape: conv.kernel.shape)

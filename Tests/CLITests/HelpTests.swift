@@ -64,6 +64,10 @@ final class HelpTests: XCTestCase {
         XCTAssertTrue(lines.contains { $0.hasPrefix("BLAS:") && $0.contains("kernel") && $0.contains("thread") }, run.transcript)
         // TL_THREADS=2 is honoured by the engine (BLAS calls are split between its threads).
         XCTAssertTrue(run.stdout.contains("2 thread(s)"), run.transcript)
+        // tl restarted itself with glibc's huge-page tunable, wherever the kernel offers them.
+        let mode = (try? String(contentsOfFile: "/sys/kernel/mm/transparent_hugepage/enabled", encoding: .utf8)) ?? "[never]"
+        XCTAssertTrue(lines.contains(mode.contains("[never]") ? "heap: 4 KiB pages (the kernel's transparent huge pages are off)"
+                                                               : "heap: transparent huge pages"), run.transcript)
     }
 
     func testSelfCheckPasses() throws {

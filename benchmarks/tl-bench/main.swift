@@ -9,13 +9,13 @@ import Runtime
 // step (set beside TensorFlow-Keras and ONNX Runtime by benchmarks/bench_peers.sh).
 // Ratios, not absolute times, are what to compare.
 
-BLASKernelSelection.reexecuteWithFastKernelIfNeeded()
+StartupEnvironment.restartIfNeeded()
 FloatingPointConfiguration.flushDenormals()
 ConvolutionBackendConfiguration.apply()
 let arguments = BenchmarkArguments(CommandLine.arguments.dropFirst())
 ThreadConfiguration.apply(requested: arguments.threads)
 if !arguments.sections.contains("--no-heap") { MemoryConfiguration.reuseLargeAllocations() }
-print("# tl-bench — \(ThreadConfiguration.summary)")
+print("# tl-bench — \(ThreadConfiguration.summary); \(MemoryConfiguration.summary)")
 print("# batch \(arguments.batch), median of \(arguments.repetitions) runs; \(cpuModel())")
 print("")
 

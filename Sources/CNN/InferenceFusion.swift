@@ -51,11 +51,26 @@ public struct ConvolutionEpilogue: Sendable {
 
 /// A convolution whose output pass can take over a following batch normalization and
 /// activation, and whose input reads can take over a preceding `ZeroPadding2D`.
-protocol FusableConvolution: Layer {
+/// A layer that can read a `ZeroPadding2D`'s zeros around its input instead of a padded copy.
+protocol BorderAbsorbing: Layer {
+    var absorbedBorder: ZeroBorder { get set }
+    /// False where the layer's own geometry would mix with the absorbed zeros.
+    var canAbsorbBorder: Bool { get }
+}
+
+protocol FusableConvolution: BorderAbsorbing {
     var outputChannelCount: Int { get }
     var bias: Parameter? { get }
     var epilogue: ConvolutionEpilogue? { get set }
-    var absorbedBorder: ZeroBorder { get set }
+}
+
+extension FusableConvolution {
+    var canAbsorbBorder: Bool { true }
+}
+
+extension MaxPooling2D: BorderAbsorbing {
+    /// With `same` padding, TensorFlow's padded positions never win, absorbed zeros can.
+    var canAbsorbBorder: Bool { geometry.padding == .valid }
 }
 
 extension Conv2D: FusableConvolution {
@@ -69,7 +84,7 @@ extension DepthwiseConv2D: FusableConvolution {
 extension Graph {
     /// Folds each batch normalization that follows a convolution (and a ReLU or ReLU6
     /// after it) into the convolution's output pass, and each zero padding before a
-    /// convolution into its reads, for inference: one pass over the activations instead
+    /// convolution or a `valid` max pooling into its reads, for inference: one pass over the activations instead
     /// of three, and no padded copies. Weights are not changed, so saving is unaffected;
     /// a training run undoes the fusion first (`run` calls `unfuse`). Nodes in `preserving`
     /// keep their own outputs: a chain is not fused where one of them would be hidden inside it.
@@ -93,8 +108,9 @@ extension Graph {
                 continue
             }
             if let pad = node.layer as? ZeroPadding2D, !preserving.contains(index), let next = consumers[index],
-               next.count == 1, next[0] >= 0, allowed(next[0]), let conv = nodes[next[0]].layer as? FusableConvolution {
-                conv.absorbedBorder = ZeroBorder(top: pad.top, bottom: pad.bottom, left: pad.left, right: pad.right)
+               next.count == 1, next[0] >= 0, allowed(next[0]), let reader = nodes[next[0]].layer as? BorderAbsorbing,
+               reader.canAbsorbBorder {
+                reader.absorbedBorder = ZeroBorder(top: pad.top, bottom: pad.bottom, left: pad.left, right: pad.right)
                 pad.isBypassed = true
                 continue
             }
@@ -157,10 +173,8 @@ extension Graph {
     /// themselves, whichever graph fused them.
     public func unfuse() {
         for node in nodes {
-            if let conv = node.layer as? FusableConvolution {
-                if conv.epilogue != nil { conv.epilogue = nil }
-                if conv.absorbedBorder != .none { conv.absorbedBorder = .none }
-            }
+            if let conv = node.layer as? FusableConvolution, conv.epilogue != nil { conv.epilogue = nil }
+            if let reader = node.layer as? BorderAbsorbing, reader.absorbedBorder != .none { reader.absorbedBorder = .none }
             if let pad = node.layer as? ZeroPadding2D, pad.isBypassed { pad.isBypassed = false }
             if let add = node.layer as? Add {
                 if add.fusedActivation != nil { add.fusedActivation = nil }
@@ -173,7 +187,8 @@ extension Graph {
 
     public var isFused: Bool {
         nodes.contains { node in
-            (node.layer as? FusableConvolution).map { $0.epilogue != nil || $0.absorbedBorder != .none } == true
+            (node.layer as? FusableConvolution)?.epilogue != nil
+                || (node.layer as? BorderAbsorbing).map { $0.absorbedBorder != .none } == true
                 || (node.layer as? BatchNormalization)?.isBypassed == true
                 || (node.layer as? Add).map { $0.fusedActivation != nil || $0.passThroughInput != nil } == true
                 || (node.layer as? Activation)?.isBypassed == true

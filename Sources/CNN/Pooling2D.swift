@@ -11,6 +11,10 @@ public final class MaxPooling2D: UnaryLayer {
     /// Per output element, the offset within its sample of the input element that won.
     private var savedArgmax: [Int32]?
     private var savedInputShape: [Int]?
+    /// Zeros around the input that a folded `ZeroPadding2D` would have stored (set by
+    /// `Graph.fuseForInference()`; ResNet's `pool1_pad`, 106 MB at batch 32): they take part in
+    /// the max. Inference only.
+    public internal(set) var absorbedBorder: ZeroBorder = .none
 
     public init(name: String, poolSize: (Int, Int) = (2, 2), strides: (Int, Int)? = nil, padding: Padding = .valid) throws {
         self.name = name
@@ -22,11 +26,15 @@ public final class MaxPooling2D: UnaryLayer {
     }
 
     public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
-        let shape = try outputShape(for: Array(input.shape.dropFirst()))
+        let shape = try outputShape(for: absorbedBorder.padded(Array(input.shape.dropFirst())))
         guard input.sampleCount < Int(Int32.max) else {
             throw EngineError.invalidConfiguration(layer: name, reason: "input \(input.shape) is too large to pool")
         }
-        let sizes = poolingSizes(input.shape, geometry: geometry)
+        guard !training || absorbedBorder == .none else {
+            throw EngineError.invalidConfiguration(layer: name, reason: "a folded zero padding is for inference only")
+        }
+        let border = absorbedBorder
+        let sizes = poolingSizes(input.shape, geometry: geometry, border: border)
         var argmax: [Int32]? = training ? [Int32](repeating: -1, count: input.shape[0] * shape.reduce(1, *)) : nil
         let output = Tensor.overwritten(shape: [input.shape[0]] + shape) { y in
             input.withPointer { x in
@@ -35,7 +43,7 @@ public final class MaxPooling2D: UnaryLayer {
                         maxPool2DForward(input: x, output: y, argmax: a.baseAddress, sizes: sizes)
                     }
                 } else {
-                    maxPool2DForward(input: x, output: y, argmax: nil, sizes: sizes)
+                    maxPool2DForward(input: x, output: y, argmax: nil, sizes: sizes, zerosAround: border != .none)
                 }
             }
         }
@@ -133,9 +141,9 @@ func poolingOutputShape(_ inputShape: [Int], geometry: ConvolutionGeometry, laye
     return [rows.output, columns.output, inputShape[2]]
 }
 
-func poolingSizes(_ inputShape: [Int], geometry: ConvolutionGeometry) -> ConvolutionSizes {
+func poolingSizes(_ inputShape: [Int], geometry: ConvolutionGeometry, border: ZeroBorder = .none) -> ConvolutionSizes {
     ConvolutionSizes(batch: inputShape[0], height: inputShape[1], width: inputShape[2],
-                     inputChannels: inputShape[3], outputChannels: inputShape[3], geometry: geometry)
+                     inputChannels: inputShape[3], outputChannels: inputShape[3], geometry: geometry, border: border)
 }
 
 /// The taps k of a window starting at `start` (possibly in the padding) that land
@@ -150,9 +158,12 @@ func validTapRange(start: Int, kernel: Int, dilation: Int, extent: Int) -> Range
 /// output (N, OH, OW, C) = max over each window of input (N, H, W, C). When `argmax` is
 /// given it receives, per output element, the offset within its sample of the first
 /// maximal input element (−1 for a window with no real element, which TensorFlow's
-/// padding rule never produces).
+/// padding rule never produces). With `zerosAround`, positions outside the input are zeros
+/// that take part in the max (a folded `ZeroPadding2D`; no argmax then); otherwise they
+/// never win, as TensorFlow pads for `same`.
 public func maxPool2DForward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
-                             argmax: UnsafeMutablePointer<Int32>?, sizes: ConvolutionSizes) {
+                             argmax: UnsafeMutablePointer<Int32>?, sizes: ConvolutionSizes, zerosAround: Bool = false) {
+    precondition(!zerosAround || argmax == nil, "a folded zero padding is for inference only")
     let (height, width, channels) = (sizes.height, sizes.width, sizes.inputChannels)
     let (outHeight, outWidth) = (sizes.outputHeight, sizes.outputWidth)
     let g = sizes.geometry
@@ -207,6 +218,9 @@ public func maxPool2DForward(input: UnsafePointer<Float>, output: UnsafeMutableP
                             for c in 0..<channels { y[c] = max(y[c], x[c]) }
                         }
                     }
+                }
+                if zerosAround && (taps.count < g.kernelHeight || tapsX.count < g.kernelWidth) {
+                    for c in 0..<channels { y[c] = max(y[c], 0) }
                 }
             }
         }

@@ -60,6 +60,40 @@ final class InferenceFusionTests: XCTestCase {
                        "the BN is fused, the activation after the preserved BN is not")
     }
 
+    /// ResNet's stem: conv → BN → ReLU → zero padding → 3×3 stride-2 max pooling, the padding
+    /// folded into the pooling; and a padding before a `same` pooling (where TensorFlow's own
+    /// padding must not win) and before a pooling of negative values (where the zeros must).
+    func testZeroPaddingFoldsIntoValidMaxPooling() throws {
+        var generator = SeededGenerator(seed: 38)
+        let graph = Graph(inputShape: [10, 9, 3])
+        try graph.add(randomized(&generator, Conv2D(name: "c1", inputChannels: 3, filters: 16, kernelSize: (3, 3), padding: .same)))
+        try graph.add(randomized(&generator, BatchNormalization(name: "b1", channels: 16)))
+        try graph.add(Activation(name: "r1", kind: .relu))
+        let p1 = try graph.add(ZeroPadding2D(name: "pool1_pad", padding: 1))
+        let m1 = try graph.add(MaxPooling2D(name: "pool1_pool", poolSize: (3, 3), strides: (2, 2)))
+        let c2 = try graph.add(randomized(&generator, Conv2D(name: "c2", inputChannels: 16, filters: 8, kernelSize: (1, 1))))
+        let p2 = try graph.add(ZeroPadding2D(name: "p2", top: 1, bottom: 0, left: 0, right: 2))
+        let m2 = try graph.add(MaxPooling2D(name: "m2", poolSize: (2, 2), strides: (1, 1)))
+        let p3 = try graph.add(ZeroPadding2D(name: "p3", padding: 1), inputs: [c2])
+        let m3 = try graph.add(MaxPooling2D(name: "m3", poolSize: (3, 3), strides: (2, 2), padding: .same))
+        let g2 = try graph.add(GlobalAveragePooling2D(name: "g2"), inputs: [m2])
+        let g3 = try graph.add(GlobalAveragePooling2D(name: "g3"), inputs: [m3])
+        try graph.add(Concatenate(name: "join"), inputs: [g2, g3])
+        let input = generator.uniformTensor(shape: [2, 10, 9, 3], low: -2, high: 2)
+        let expected = try graph.forward(input)
+        graph.fuseForInference()
+        XCTAssertTrue((graph.nodes[p1].layer as! ZeroPadding2D).isBypassed)
+        XCTAssertEqual((graph.nodes[m1].layer as! MaxPooling2D).absorbedBorder, ZeroBorder(top: 1, bottom: 1, left: 1, right: 1))
+        XCTAssertEqual((graph.nodes[m2].layer as! MaxPooling2D).absorbedBorder, ZeroBorder(top: 1, bottom: 0, left: 0, right: 2))
+        XCTAssertFalse((graph.nodes[p3].layer as! ZeroPadding2D).isBypassed, "a `same` pooling keeps its padded copy")
+        XCTAssertEqual((graph.nodes[m3].layer as! MaxPooling2D).absorbedBorder, .none)
+        XCTAssertTrue((graph.nodes[p2].layer as! ZeroPadding2D).isBypassed)
+        assertClose(try graph.forward(input), expected, absolute: 1e-5, relative: 1e-5, "fused")
+        graph.unfuse()
+        XCTAssertEqual((graph.nodes[m1].layer as! MaxPooling2D).absorbedBorder, .none)
+        XCTAssertFalse(graph.isFused)
+    }
+
     /// The mobile-network chains: zero padding → depthwise (stride 2, valid) → BN → ReLU6,
     /// zero padding → 3×3 conv → BN → ReLU, zero padding → 1×1 conv (not a plain GEMM any
     /// more), depthwise 5×5 `same` with a depth multiplier → BN. 19 channels take both the

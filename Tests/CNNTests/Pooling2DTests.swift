@@ -84,6 +84,27 @@ final class Pooling2DTests: XCTestCase {
         }
     }
 
+    /// A folded `ZeroPadding2D`: the same as padding with zeros and pooling the copy, zeros
+    /// included (negative inputs, so a border zero often wins), for asymmetric borders, windows
+    /// entirely in the border, and ResNet's pool1 (border 1, pool 3, stride 2).
+    func testMaxPoolWithAbsorbedBorderMatchesPaddedCopy() throws {
+        var generator = SeededGenerator(seed: 44)
+        let borders = [ZeroBorder(top: 1, bottom: 1, left: 1, right: 1), ZeroBorder(top: 0, bottom: 2, left: 3, right: 1),
+                       ZeroBorder(top: 2, bottom: 0, left: 0, right: 2)]
+        for (index, border) in borders.enumerated() {
+            for (pool, strides) in [((3, 3), (2, 2)), ((2, 2), (1, 1)), ((2, 3), (2, 1))] {
+                let input = generator.uniformTensor(shape: [2, 6, 5, 19], low: -2, high: 1)
+                let padding = ZeroPadding2D(name: "pad", top: border.top, bottom: border.bottom, left: border.left, right: border.right)
+                let layer = try MaxPooling2D(name: "max", poolSize: pool, strides: strides)
+                let expected = try layer.forward(padding.forward(input, training: false), training: false)
+                layer.absorbedBorder = border
+                let message = "border \(index), pool \(pool), strides \(strides)"
+                assertClose(try layer.forward(input, training: false), expected, absolute: 0, relative: 0, message)
+                XCTAssertThrowsError(try layer.forward(input, training: true), message + ": training with a folded padding")
+            }
+        }
+    }
+
     func testStridesDefaultToPoolSize() throws {
         let layer = try MaxPooling2D(name: "max", poolSize: (3, 2))
         XCTAssertEqual(try layer.outputShape(for: [9, 8, 4]), [3, 4, 4])

@@ -49,8 +49,6 @@ public struct ConvolutionEpilogue: Sendable {
     }
 }
 
-/// A convolution whose output pass can take over a following batch normalization and
-/// activation, and whose input reads can take over a preceding `ZeroPadding2D`.
 /// A layer that can read a `ZeroPadding2D`'s zeros around its input instead of a padded copy.
 protocol BorderAbsorbing: Layer {
     var absorbedBorder: ZeroBorder { get set }
@@ -58,6 +56,8 @@ protocol BorderAbsorbing: Layer {
     var canAbsorbBorder: Bool { get }
 }
 
+/// A convolution whose output pass can take over a following batch normalization and
+/// activation, and whose input reads can take over a preceding `ZeroPadding2D`.
 protocol FusableConvolution: BorderAbsorbing {
     var outputChannelCount: Int { get }
     var bias: Parameter? { get }
@@ -84,8 +84,8 @@ extension DepthwiseConv2D: FusableConvolution {
 extension Graph {
     /// Folds each batch normalization that follows a convolution (and a ReLU or ReLU6
     /// after it) into the convolution's output pass, and each zero padding before a
-    /// convolution or a `valid` max pooling into its reads, for inference: one pass over the activations instead
-    /// of three, and no padded copies. Weights are not changed, so saving is unaffected;
+    /// convolution or a `valid` max pooling into its reads, for inference: one pass over the
+    /// activations instead of three, and no padded copies. Weights are not changed, so saving is unaffected;
     /// a training run undoes the fusion first (`run` calls `unfuse`). Nodes in `preserving`
     /// keep their own outputs: a chain is not fused where one of them would be hidden inside it.
     /// With `within`, only chains made entirely of those nodes are fused (the frozen part of a

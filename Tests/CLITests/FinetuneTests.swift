@@ -158,6 +158,28 @@ final class FinetuneTests: XCTestCase {
         XCTAssertTrue(run.stdout.contains("finetune: 1 epochs"), run.transcript)
     }
 
+    /// Both blocks of a miniature ResNet fine-tuned after the head and the activation cache ran
+    /// it fused for inference: the training run must undo the fused sums (it once skipped the
+    /// shortcut's BN and stopped with "input node … was not computed").
+    func testResidualBlocksFineTuneAfterInference() throws {
+        let work = try makeTemporaryDirectory("finetune-residual", for: self)
+        let backbone = work.appendingPathComponent("residual.h5")
+        try ResidualBackbone.write(to: backbone)
+        let output = work.appendingPathComponent("r/model.h5")
+        let run = try runTL(["finetune", Fixtures.dataset.path, "--model", backbone.path, "--output", output.path,
+                             "--unfreeze", "2", "--epochs", "2", "--head-epochs", "3", "--quiet"],
+                            cacheHome: work.appendingPathComponent("xdg"))
+        XCTAssertEqual(run.status, 0, run.transcript)
+        let report = try RunReport.read(from: output.deletingLastPathComponent().appendingPathComponent("report.json"))
+        XCTAssertEqual(report.epochs.count, 3 + 2, "head epochs, then fine-tuning epochs")
+        let before = try Fixtures.storedWeights(backbone)
+        let after = try Fixtures.storedWeights(output)
+        XCTAssertEqual(after["stem_conv/kernel:0"]?.scalars, before["stem_conv/kernel:0"]?.scalars, "the stem stays frozen")
+        for layer in ["r1_0_conv", "r1_3_conv", "r2_3_conv"] {
+            XCTAssertNotEqual(after["\(layer)/kernel:0"]?.scalars, before["\(layer)/kernel:0"]?.scalars, "\(layer) trained")
+        }
+    }
+
     func testWithoutFromTrainsAHeadFirst() throws {
         let work = try makeTemporaryDirectory("finetune-nofrom", for: self)
         let output = work.appendingPathComponent("d/model.h5")

@@ -56,11 +56,8 @@ public func sgemm(
                         a: aBlock, lda: lda, b: bBase.base, ldb: ldb, beta: beta, c: cBase.base + rows.lowerBound * ldc, ldc: ldc)
         }
     } else {
-        // Blocks of columns of C: columns of op(B), in multiples of 16 (one AVX-512 register).
-        let block = ((n + threads - 1) / threads + 15) / 16 * 16
-        onThreads(threads) { t in
-            let columns = min(n, t * block)..<min(n, (t + 1) * block)
-            guard !columns.isEmpty else { return }
+        // Blocks of columns of C: columns of op(B).
+        onColumnBlocks(n, threads: threads) { columns in
             let bBlock = bBase.base + columns.lowerBound * (transposeB ? ldb : 1)
             serialSgemm(transposeA: transposeA, transposeB: transposeB, m: m, n: columns.count, k: k, alpha: alpha,
                         a: aBase.base, lda: lda, b: bBlock, ldb: ldb, beta: beta, c: cBase.base + columns.lowerBound, ldc: ldc)
@@ -75,15 +72,26 @@ public func sgemm(
 public func sgemvRow(n: Int, k: Int, x: UnsafePointer<Float>, b: UnsafePointer<Float>, ldb: Int,
                      beta: Float, y: UnsafeMutablePointer<Float>) {
     _ = BLAS.singleThreaded
-    let threads = n * k >= 1 << 18 ? Engine.threadCount : 1
-    let block = ((n + threads - 1) / threads + 15) / 16 * 16
+    guard k > 0 else {
+        // As serialSgemm: BLAS leaves y untouched for an empty product; make beta's scaling explicit.
+        for i in 0..<n { y[i] = beta == 0 ? 0 : y[i] * beta }
+        return
+    }
     let (xBase, bBase, yBase) = (SendableConstPointer(x), SendableConstPointer(b), SendablePointer(y))
-    onThreads(threads) { t in
-        let columns = min(n, t * block)..<min(n, (t + 1) * block)
-        guard !columns.isEmpty, k > 0 else { return }
+    onColumnBlocks(n, threads: n * k >= 1 << 18 ? Engine.threadCount : 1) { columns in
         // Row-major Bᵀ·x: each row of B is read once, contiguously.
         cblas_sgemv(CblasRowMajor, CblasTrans, Int32(k), Int32(columns.count), 1,
                     bBase.base + columns.lowerBound, Int32(ldb), xBase.base, 1, beta, yBase.base + columns.lowerBound, 1)
+    }
+}
+
+/// `body` for each thread's block of 0..<n, in multiples of 16 columns (one AVX-512 register);
+/// the blocks are disjoint, so each may write its own columns of the result.
+private func onColumnBlocks(_ n: Int, threads: Int, _ body: (Range<Int>) -> Void) {
+    let block = ((n + threads - 1) / threads + 15) / 16 * 16
+    onThreads(threads) { t in
+        let columns = min(n, t * block)..<min(n, (t + 1) * block)
+        if !columns.isEmpty { body(columns) }
     }
 }
 

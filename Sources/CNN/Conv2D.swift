@@ -92,9 +92,7 @@ public final class Conv2D: UnaryLayer {
             // oneDNN adds the residual the output already holds: the residual's own storage
             // when the graph handed over its last reference, else copy-on-write's copy of it.
             var output = (consume residual) ?? Tensor(shape: shape) { _ in }  // the kernel writes every element
-            guard convolution.run(input: input, output: &output) else {
-                throw EngineError.invalidConfiguration(layer: name, reason: "oneDNN failed to run the convolution")
-            }
+            try convolution.run(input: input, output: &output, layer: name)
             return output
         }
         var output = Tensor(shape: shape) { _ in }  // the kernels write every element

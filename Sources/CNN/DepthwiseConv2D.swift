@@ -75,9 +75,7 @@ public final class DepthwiseConv2D: UnaryLayer {
         if !(training && isTrainable),
            let convolution = oneDNN.convolution(sizes: sizes, kernel: kernel, bias: self.bias, epilogue: epilogue,
                                                 border: absorbedBorder, hasResidual: false, depthwise: true) {
-            guard convolution.run(input: input, output: &output) else {
-                throw EngineError.invalidConfiguration(layer: name, reason: "oneDNN failed to run the convolution")
-            }
+            try convolution.run(input: input, output: &output, layer: name)
             return output
         }
         // A fused epilogue already holds the bias.

@@ -60,6 +60,8 @@ final class OneDNNConvolution {
     private let destination: dnnl_memory_t
     /// Shared with the layer's other primitives when they chose the same weight layout.
     let weights: OneDNNWeights
+    /// The same four memory objects on every run; only their buffers change.
+    private let arguments: [dnnl_exec_arg_t]
 
     /// nil when oneDNN has no optimized kernel for this configuration (only its reference
     /// implementation, which is slower than the engine's own), or cannot build one.
@@ -131,12 +133,12 @@ final class OneDNNConvolution {
             return info.map { String(cString: $0) } ?? "unknown"
         }
         guard let descriptor = describe() else { return nil }
+        implementation = implementationName(descriptor)
         // oneDNN's reference kernels are plain loops, slower than the engine's own.
-        guard !implementationName(descriptor).hasPrefix("ref") else {
+        guard !implementation.hasPrefix("ref") else {
             dnnl_primitive_desc_destroy(descriptor)
             return nil
         }
-        implementation = implementationName(descriptor)
         var primitive: dnnl_primitive_t?
         let chosenWeights = dnnl_primitive_desc_query_md(descriptor, dnnl_query_weights_md, 0)!
         guard dnnl_primitive_create(&primitive, descriptor) == dnnl_success, let primitive,
@@ -154,6 +156,10 @@ final class OneDNNConvolution {
         // Memory objects without a buffer cannot fail to be created for valid descriptors.
         source = sourceMemory!
         destination = destinationMemory!
+        arguments = [dnnl_exec_arg_t(arg: tl_dnnl_arg_src, memory: source),
+                     dnnl_exec_arg_t(arg: tl_dnnl_arg_weights, memory: weights.memory),
+                     dnnl_exec_arg_t(arg: tl_dnnl_arg_bias, memory: weights.biasMemory),
+                     dnnl_exec_arg_t(arg: tl_dnnl_arg_dst, memory: destination)]
     }
 
     deinit {
@@ -164,21 +170,21 @@ final class OneDNNConvolution {
     }
 
     /// Runs the convolution into `output`, which holds the residual when the key has one: the
-    /// sum post-op adds into it. False when oneDNN reported an error.
-    func run(input: Tensor, output: inout Tensor) -> Bool {
-        guard let context = OneDNN.context else { return false }
-        let arguments = [dnnl_exec_arg_t(arg: tl_dnnl_arg_src, memory: source),
-                         dnnl_exec_arg_t(arg: tl_dnnl_arg_weights, memory: weights.memory),
-                         dnnl_exec_arg_t(arg: tl_dnnl_arg_bias, memory: weights.biasMemory),
-                         dnnl_exec_arg_t(arg: tl_dnnl_arg_dst, memory: destination)]
-        return input.withPointer { x in
+    /// sum post-op adds into it. Throws, naming `layer`, when oneDNN reports an error: the output
+    /// (perhaps the residual's storage) is then partly written, so nothing can fall back.
+    func run(input: Tensor, output: inout Tensor, layer: String) throws {
+        let succeeded = input.withPointer { x in
             output.withMutablePointer { y in
+                guard let context = OneDNN.context else { return false }
                 dnnl_memory_set_data_handle(source, UnsafeMutableRawPointer(mutating: x))
                 dnnl_memory_set_data_handle(destination, y)
                 OneDNN.setThreads()
                 return dnnl_primitive_execute(primitive, context.stream, Int32(arguments.count), arguments) == dnnl_success
                     && dnnl_stream_wait(context.stream) == dnnl_success
             }
+        }
+        guard succeeded else {
+            throw EngineError.invalidConfiguration(layer: layer, reason: "oneDNN failed to run the convolution")
         }
     }
 }

@@ -37,6 +37,14 @@ private func applyEpilogue(_ convolution: Tensor, scale: [Float], shift: [Float]
     return out
 }
 
+/// The two layer kinds that run on oneDNN.
+private protocol OneDNNLayer: UnaryLayer {
+    var oneDNNImplementations: [String] { get }
+}
+
+extension Conv2D: OneDNNLayer {}
+extension DepthwiseConv2D: OneDNNLayer {}
+
 /// The oneDNN path of Conv2D and DepthwiseConv2D (inference and frozen layers) element by element
 /// against the plain loops of Conv2DTests / DepthwiseConv2DTests and against the engine's own
 /// kernels: kernel sizes 1, 3, 5, 7, strides 1 and 2, `same` (symmetric and TensorFlow's
@@ -67,6 +75,17 @@ final class OneDNNTests: XCTestCase {
         for name in implementations {
             XCTAssertFalse(name.hasPrefix("ref"), "\(message): oneDNN's reference implementation \(name)", file: file, line: line)
         }
+    }
+
+    /// The layer through oneDNN (which must run) and through the engine's own kernels, each
+    /// against `expected`.
+    private func assertBothBackends(_ layer: some OneDNNLayer, input: Tensor, expected: Tensor, _ message: String,
+                                    file: StaticString = #filePath, line: UInt = #line) throws {
+        assertClose(try layer.forward(input, training: false), expected, absolute: 1e-4, relative: 1e-4, message,
+                    file: file, line: line)
+        assertRanOneDNN(layer.oneDNNImplementations, message, file: file, line: line)
+        let own = try withOneDNN(false) { try layer.forward(input, training: false) }
+        assertClose(own, expected, absolute: 1e-4, relative: 1e-4, message + ", oneDNN off", file: file, line: line)
     }
 
     // MARK: - Conv2D
@@ -115,12 +134,7 @@ final class OneDNNTests: XCTestCase {
         for (index, c) in convCases.enumerated() {
             let layer = try makeConv(c, generator: &generator)
             let input = generator.uniformTensor(shape: [c.batch, c.height, c.width, c.cin])
-            let expected = naive(layer, input)
-            assertClose(try layer.forward(input, training: false), expected, absolute: 1e-4, relative: 1e-4, "case \(index)")
-            assertRanOneDNN(layer.oneDNNImplementations, "case \(index)")
-            // The engine's own kernels give the same values.
-            let own = try withOneDNN(false) { try layer.forward(input, training: false) }
-            assertClose(own, expected, absolute: 1e-4, relative: 1e-4, "case \(index), oneDNN off")
+            try assertBothBackends(layer, input: input, expected: naive(layer, input), "case \(index)")
         }
     }
 
@@ -191,11 +205,7 @@ final class OneDNNTests: XCTestCase {
         for (index, c) in depthwiseCases.enumerated() {
             let layer = try makeDepthwise(c, generator: &generator)
             let input = generator.uniformTensor(shape: c.shape)
-            let expected = naive(layer, input)
-            assertClose(try layer.forward(input, training: false), expected, absolute: 1e-4, relative: 1e-4, "case \(index)")
-            assertRanOneDNN(layer.oneDNNImplementations, "case \(index)")
-            let own = try withOneDNN(false) { try layer.forward(input, training: false) }
-            assertClose(own, expected, absolute: 1e-4, relative: 1e-4, "case \(index), oneDNN off")
+            try assertBothBackends(layer, input: input, expected: naive(layer, input), "case \(index)")
         }
     }
 
@@ -357,9 +367,8 @@ final class OneDNNTests: XCTestCase {
         assertClose(try graph.forward(input), reference, absolute: 1e-4, relative: 1e-4, "unfused again", file: file, line: line)
         graph.fuseForInference()
         assertClose(try graph.forward(input), reference, absolute: 1e-4, relative: 1e-4, "fused again", file: file, line: line)
-        for layer in graph.layers {
-            let implementations = (layer as? Conv2D)?.oneDNNImplementations ?? (layer as? DepthwiseConv2D)?.oneDNNImplementations
-            if let implementations { assertRanOneDNN(implementations, layer.name, file: file, line: line) }
+        for case let layer as OneDNNLayer in graph.layers {
+            assertRanOneDNN(layer.oneDNNImplementations, layer.name, file: file, line: line)
         }
     }
 
@@ -590,7 +599,6 @@ final class OneDNNTests: XCTestCase {
         XCTAssertEqual(conv.oneDNNImplementations.count, OneDNNPrimitives.capacity, "older primitives are dropped")
     }
 
-    /// Several engine threads: oneDNN's OpenMP threads follow `Engine.threadCount`.
     /// Primitives for two batch sizes share one copy of the weights when oneDNN chose the same
     /// layout for both, and a kernel update reaches both.
     func testBatchSizesShareWeights() throws {
@@ -609,6 +617,7 @@ final class OneDNNTests: XCTestCase {
         XCTAssertEqual(conv.oneDNNWeightCopies, 1, "one copy of the weights for both batch sizes")
     }
 
+    /// Several engine threads: oneDNN's OpenMP threads follow `Engine.threadCount`.
     func testThreadCounts() throws {
         let saved = Engine.threadCount
         defer { Engine.threadCount = saved }

@@ -81,12 +81,13 @@ public final class Conv2D: UnaryLayer {
                                      inputChannels: inputChannels, outputChannels: filters, geometry: geometry,
                                      border: absorbedBorder)
         savedInput = training ? input : nil
-        // For inference and frozen layers: Winograd where it applies (2.25× fewer multiplications
-        // than oneDNN's direct 3×3 kernels; ResNet50 at batch 32 +4%, BENCHMARKS.md), else oneDNN.
-        // A layer being trained keeps the im2col product, whose kernel changes every step.
+        // For inference and frozen layers: Winograd where it applies and beats oneDNN's direct
+        // 3×3 kernels (2.25× fewer multiplications; ResNet50 at batch 32 +4%, BENCHMARKS.md),
+        // else oneDNN, else Winograd where it beats im2col. A layer being trained keeps
+        // im2col + GEMM: Winograd on its 3×3 layers (kernel transformed every step) was no faster.
         let trained = training && isTrainable
         let winograd = Engine.usesWinograd && Winograd.applies(to: sizes) && !trained
-        if !trained && !winograd,
+        if !trained && !(winograd && Winograd.beatsDirectKernels(sizes)),
            let convolution = oneDNN.convolution(sizes: sizes, kernel: kernel, bias: bias, epilogue: epilogue,
                                                 border: absorbedBorder, hasResidual: residual != nil, depthwise: false) {
             // oneDNN adds the residual the output already holds: the residual's own storage

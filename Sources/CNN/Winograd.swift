@@ -18,6 +18,16 @@ enum Winograd {
             && tiles >= 64 * max(1, Engine.threadCount)
     }
 
+    /// Whether, where it applies, this path also beats oneDNN's direct 3×3 kernels. It does
+    /// from 128 channels on; below, its 16 GEMMs are too narrow. Measured per layer on
+    /// ResNet50 (`tl-bench forward --by-layer`): 64 channels (conv2) 29 ms against oneDNN's
+    /// 22 ms per batch of 32, and 0.71–0.88 against 0.70–0.76 ms at batch 1; 128 channels
+    /// (conv3) level at batch 32, 0.57–0.65 against 0.70–0.75 ms at batch 1; 256 and 512
+    /// channels 16–19 against 20–22 ms at batch 32.
+    static func beatsDirectKernels(_ sizes: ConvolutionSizes) -> Bool {
+        min(sizes.inputChannels, sizes.outputChannels) >= 128
+    }
+
     /// U = G·g·Gᵀ for every (input, output) channel pair of an HWIO kernel (3, 3, Cin, Cout),
     /// laid out as 16 matrices (Cin × Cout), one per transformed position.
     static func transformKernel(_ kernel: UnsafePointer<Float>, inputChannels cin: Int, outputChannels cout: Int) -> [Float] {

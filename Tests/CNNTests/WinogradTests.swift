@@ -85,14 +85,46 @@ final class WinogradTests: XCTestCase {
         XCTAssertFalse(Winograd.applies(to: sizes(batch: 1, side: 7, channels: 512)), "ResNet50 conv5 at batch 1: 16 tiles")
         XCTAssertFalse(Winograd.applies(to: sizes(batch: 32, side: 56, channels: 8)), "narrow")
         XCTAssertFalse(Winograd.applies(to: sizes(batch: 32, side: 56, channels: 64, stride: 2)), "strided")
+        XCTAssertFalse(Winograd.beatsDirectKernels(sizes(batch: 32, side: 56, channels: 64)), "ResNet50 conv2: oneDNN first")
+        XCTAssertTrue(Winograd.beatsDirectKernels(sizes(batch: 32, side: 28, channels: 128)), "ResNet50 conv3: Winograd first")
     }
 
-    /// The layer caches the transformed kernel; a new kernel value must replace it. Winograd
-    /// goes before oneDNN where it applies, so this holds with oneDNN on or off.
+    /// Where Winograd applies, a layer of 128+ channels takes it before oneDNN; a narrower one
+    /// takes oneDNN when it can run it, and Winograd otherwise (it still beats im2col). Each
+    /// path matches im2col + GEMM.
+    func testPathFollowsChannelCount() throws {
+        let saved = Engine.threadCount
+        defer { Engine.threadCount = saved }
+        Engine.threadCount = 2
+        var generator = SeededGenerator(seed: 83)
+        for channels in [16, 128] {
+            let kernel = generator.uniformTensor(shape: [3, 3, channels, channels], low: -0.1, high: 0.1)
+            let input = generator.uniformTensor(shape: [2, 16, 16, channels])
+            func freshLayer() throws -> Conv2D {
+                let layer = try Conv2D(name: "conv", inputChannels: channels, filters: channels, kernelSize: (3, 3), padding: .same)
+                layer.kernel.value = kernel
+                return layer
+            }
+            let sizes = ConvolutionSizes(batch: 2, height: 16, width: 16, inputChannels: channels, outputChannels: channels,
+                                         geometry: try freshLayer().geometry)
+            XCTAssertTrue(Winograd.applies(to: sizes))
+            let viaIm2col = try withWinograd(false) { try withOneDNN(false) { try freshLayer().forward(input, training: false) } }
+            try forEachConvolutionBackend { oneDNN in
+                let layer = try freshLayer()
+                assertClose(try layer.forward(input, training: false), viaIm2col, absolute: 1e-4, relative: 1e-4,
+                            "\(channels) channels, oneDNN \(oneDNN)")
+                let expectsOneDNN = oneDNN && channels < 128
+                XCTAssertEqual(layer.oneDNNImplementations.isEmpty, !expectsOneDNN, "\(channels) channels, oneDNN \(oneDNN)")
+            }
+        }
+    }
+
+    /// The layer caches the transformed kernel; a new kernel value must replace it. With
+    /// oneDNN off a layer of 16 channels takes Winograd.
     func testLayerFollowsKernelUpdates() throws {
-        try forEachConvolutionBackend { oneDNN in
+        try withOneDNN(false) {
             let layer = try layerFollowsKernelUpdates()
-            XCTAssertEqual(layer.oneDNNImplementations, [], "Winograd, not oneDNN, computed it (oneDNN \(oneDNN))")
+            XCTAssertEqual(layer.oneDNNImplementations, [], "Winograd, not oneDNN, computed it")
         }
     }
 

@@ -18,3 +18,11 @@ func forEachConvolutionBackend(_ body: (_ oneDNN: Bool) throws -> Void) rethrows
         try withOneDNN(enabled) { try body(enabled) }
     }
 }
+
+/// Runs `body` with `Engine.usesWinograd` set to `enabled`, restoring the previous setting after.
+func withWinograd<R>(_ enabled: Bool, _ body: () throws -> R) rethrows -> R {
+    let saved = Engine.usesWinograd
+    defer { Engine.usesWinograd = saved }
+    Engine.usesWinograd = enabled
+    return try body()
+}

@@ -28,9 +28,9 @@ public struct FeatureComputation {
     }
 
     /// The cache key: everything but the image that changes a feature vector.
-    public func cacheKey(view: Int?) -> String {
+    public func cacheKey(view: Int?) throws -> String {
         let augmentation = view.map { "view \($0) of \(pipeline.augmenter.map { "\($0.augmentations) seed \($0.seed)" } ?? "none")" } ?? "no augmentation"
-        return [extractor.model.sha256, extractor.layerName, extractor.pooling.rawValue,
+        return [try extractor.model.sha256, extractor.layerName, extractor.pooling.rawValue,
                 extractor.model.externalPreprocessing.rawValue, pipeline.spec.summary, "alpha \(pipeline.decoder.options.alpha)",
                 augmentation].joined(separator: "|")
     }

@@ -56,7 +56,7 @@ public struct HeadRetraining {
                                        batchSize: configuration.batchSize, strict: configuration.strict)
         func cache(_ computation: FeatureComputation, view: Int?) throws -> FeatureCache? {
             guard let directory = configuration.cacheDirectory else { return nil }
-            return try FeatureCache(directory: directory, key: computation.cacheKey(view: view), dimension: extractor.dimension)
+            return try FeatureCache(directory: directory, key: try computation.cacheKey(view: view), dimension: extractor.dimension)
         }
 
         var started = Date()

@@ -25,7 +25,6 @@ public struct ModelOptions: Sendable {
 public final class LoadedModel {
     public let path: String
     public let displayName: String
-    public let sha256: String
     /// "Keras full model", "Keras 2 weights-only (keras.applications)", ...
     public let format: String
     public let architecture: Architecture?
@@ -41,6 +40,18 @@ public final class LoadedModel {
     public private(set) lazy var blocks: [Block] = blockSource()
     private let blockSource: () -> [Block]
 
+    /// The model file's SHA-256, read on first use: reports and feature-cache keys need it,
+    /// `predict` does not (hashing ResNet50's 103 MB took 0.4 s of its 1.1 s).
+    public var sha256: String {
+        get throws {
+            if let sha256Digest { return sha256Digest }
+            let digest = try SHA256.hexDigest(ofFileAt: path)
+            sha256Digest = digest
+            return digest
+        }
+    }
+    private var sha256Digest: String?
+
     public var graph: Graph { model.graph }
     public var inputSize: (height: Int, width: Int) { (graph.inputShape[0], graph.inputShape[1]) }
     public var featureDimension: Int { graph.nodes[featureNode].outputShape.reduce(1, *) }
@@ -53,12 +64,11 @@ public final class LoadedModel {
 
     public var classCount: Int { graph.outputShape.last ?? 0 }
 
-    init(path: String, displayName: String, sha256: String, format: String, architecture: Architecture?,
+    init(path: String, displayName: String, format: String, architecture: Architecture?,
          model: KerasModel, externalPreprocessing: Preprocessing, preprocessingDescription: String,
          classNames: [String]?, featureNode: Int, blocks: @escaping () -> [Block]) {
         self.path = path
         self.displayName = displayName
-        self.sha256 = sha256
         self.format = format
         self.architecture = architecture
         self.model = model
@@ -77,7 +87,6 @@ public final class LoadedModel {
             throw TransferLearningError.missingDefaultModel(path)
         }
         let file = try KerasFile(path: path)
-        let hash = try SHA256.hexDigest(ofFileAt: path)
         let displayName = isDefault ? "default (EfficientNet-Lite0, ImageNet)" : path
         let external = options.preprocessing ?? Preprocessing.none
 
@@ -96,7 +105,7 @@ public final class LoadedModel {
                 stored ?? architecture.flatMap { try? zooBlocks($0, present: Set(layerNames)) } ?? []
             }
             let feature = try featureNode(of: model.graph, path: path)
-            return LoadedModel(path: path, displayName: displayName, sha256: hash,
+            return LoadedModel(path: path, displayName: displayName,
                                format: "Keras full model (\(file.modelConfig?.flavor == .keras3 ? "Keras 3" : "Keras 2") layout)",
                                architecture: architecture, model: model, externalPreprocessing: external,
                                preprocessingDescription: external == .none ? "in the model's own layers; input float RGB in [0, 255]" : external.summary,
@@ -125,7 +134,7 @@ public final class LoadedModel {
             if includeTop, zoo.graph.outputShape.last == 1000, let imagenet = try? DefaultModel.classNames() {
                 classNames = imagenet
             }
-            return LoadedModel(path: path, displayName: displayName, sha256: hash,
+            return LoadedModel(path: path, displayName: displayName,
                                format: file.layout == .weightsOnly ? "Keras 2 weights-only file (as keras.applications downloads)" : "Keras 3 weights file",
                                architecture: architecture, model: model, externalPreprocessing: external,
                                preprocessingDescription: zoo.preprocessing.summary + " (inside the graph)",

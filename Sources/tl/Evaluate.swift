@@ -42,7 +42,7 @@ struct Evaluate: ParsableCommand {
         let items = dataset.test.isEmpty ? dataset.train + dataset.validation : dataset.test
         let model = try LoadedModel.load(modelOptions.modelOptions)
         let predictor = try Predictor(model: model)
-        report.model = ModelFingerprint(path: model.path, sha256: model.sha256, architecture: model.architecture?.rawValue)
+        report.model = ModelFingerprint(path: model.path, sha256: try model.sha256, architecture: model.architecture?.rawValue)
         // The dataset's class k is the model's class mapping[k].
         let mapping: [Int] = try dataset.classNames.map { name in
             guard let index = predictor.classNames.firstIndex(of: name) else {

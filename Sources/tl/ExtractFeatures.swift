@@ -82,7 +82,7 @@ struct ExtractFeatures: ParsableCommand {
         // Rows go to the file as they are computed: memory does not grow with the number of images.
         let written = try FeatureFileWriter.write(
             to: output, dimension: extractor.dimension, classNames: classNames, labeled: !classNames.isEmpty,
-            provenance: .init(modelSHA256: model.sha256, modelPath: model.path, layer: extractor.layerName,
+            provenance: .init(modelSHA256: try model.sha256, modelPath: model.path, layer: extractor.layerName,
                               pooling: pool.rawValue, input: spec.summary + "; model: " + model.preprocessingDescription)
         ) { sink in
             skipped = try computation.stream(items, onProgress: { progress.advance(by: $0) }, onSkip: { skipped in

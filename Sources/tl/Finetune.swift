@@ -80,7 +80,7 @@ struct Finetune: ParsableCommand {
         if let from, backbone.classNames != dataset.classNames {
             throw CLIError("--from \(from): its classes \(backbone.classNames ?? []) differ from the dataset's \(dataset.classNames)")
         }
-        report.model = ModelFingerprint(path: backbone.path, sha256: backbone.sha256, architecture: backbone.architecture?.rawValue)
+        report.model = ModelFingerprint(path: backbone.path, sha256: try backbone.sha256, architecture: backbone.architecture?.rawValue)
 
         var configuration = FineTuning.Configuration()
         configuration.unfreeze = unfreeze

@@ -43,7 +43,7 @@ struct Info: ParsableCommand {
         if json {
             var object = [String: JSONValue]()
             object["file"] = .string(model.path)
-            object["sha256"] = .string(model.sha256)
+            object["sha256"] = .string(try model.sha256)
             object["format"] = .string(model.format)
             object["architecture"] = model.architecture.map { JSONValue.string($0.rawValue) } ?? .null
             object["input_shape"] = .array(graph.inputShape.map { JSONValue.number(Double($0)) })
@@ -74,7 +74,7 @@ struct Info: ParsableCommand {
         print("parameters     \(grouped(total)) (\(grouped(trainable)) trainable)")
         print("output         \(model.hasClassifier ? "softmax over \(model.classCount) classes" + (model.classNames.map { " (\($0.prefix(3).joined(separator: ", "))…)" } ?? "") : "features \(graph.outputShape), no classifier")")
         print("features       \(featureLayer) (\(model.featureDimension) values per image)")
-        print("sha256         \(model.sha256)")
+        print("sha256         \(try model.sha256)")
         if model.blocks.isEmpty {
             print("blocks         (unknown: finetune needs a zoo architecture or a model saved by tl)")
         } else {

@@ -80,7 +80,7 @@ struct RetrainHead: ParsableCommand {
         let dataset = try report.timing("dataset") { try dataOptions.load(seed: seed) }
         printDatasetSummary(dataset, quiet: runOptions.quiet)
         let backbone = try report.timing("model") { try LoadedModel.load(modelOptions.modelOptions) }
-        report.model = ModelFingerprint(path: backbone.path, sha256: backbone.sha256, architecture: backbone.architecture?.rawValue)
+        report.model = ModelFingerprint(path: backbone.path, sha256: try backbone.sha256, architecture: backbone.architecture?.rawValue)
 
         var configuration = HeadRetraining.Configuration()
         configuration.layer = layer

@@ -83,10 +83,10 @@ public final class Conv2D: UnaryLayer {
         savedInput = training ? input : nil
         // For inference and frozen layers: Winograd where it applies and beats oneDNN's direct
         // 3×3 kernels (2.25× fewer multiplications; ResNet50 at batch 32 +4%, BENCHMARKS.md),
-        // else oneDNN, else Winograd where it beats im2col. A layer being trained keeps
-        // im2col + GEMM: Winograd on its 3×3 layers (kernel transformed every step) was no faster.
+        // else oneDNN, else Winograd where it beats im2col. A layer being trained takes Winograd
+        // where it beats im2col (its kernel transformed once per step, reused by `backward`).
         let trained = training && isTrainable
-        let winograd = Engine.usesWinograd && Winograd.applies(to: sizes) && !trained
+        let winograd = Engine.usesWinograd && Winograd.applies(to: sizes)
         if !trained && !(winograd && Winograd.beatsDirectKernels(sizes)),
            let convolution = oneDNN.convolution(sizes: sizes, kernel: kernel, bias: bias, epilogue: epilogue,
                                                 border: absorbedBorder, hasResidual: residual != nil, depthwise: false) {
@@ -134,10 +134,20 @@ public final class Conv2D: UnaryLayer {
         guard let input = savedInput else { throw EngineError.notTrainedForward(layer: name) }
         let sizes = ConvolutionSizes(batch: input.shape[0], height: input.shape[1], width: input.shape[2],
                                      inputChannels: inputChannels, outputChannels: filters, geometry: geometry)
+        // The input gradient of a 3×3 `same` layer through Winograd, with the kernel transformed
+        // for this step's forward pass; the kernel's and bias's through im2col + GEMM.
+        let winograd = inputGradient && Engine.usesWinograd && Winograd.appliesToInputGradient(of: sizes)
         var inputGrad: Tensor? = inputGradient ? Tensor(zeros: input.shape) : nil
         withBackwardPointers(input: input, outputGradient: outputGradient, inputGradient: &inputGrad) { x, w, dy, dw, db, dx in
             conv2dBackward(input: x, kernel: w, outputGradient: dy, kernelGradient: dw,
-                           biasGradient: db, inputGradient: dx, sizes: sizes)
+                           biasGradient: db, inputGradient: winograd ? nil : dx, sizes: sizes)
+            if winograd, let dx {
+                transformedKernel().withUnsafeBufferPointer { u in
+                    Winograd.forward(input: dy, transformedKernel: u.baseAddress!, bias: nil, output: dx,
+                                     sizes: Winograd.inputGradientSizes(of: sizes), epilogue: nil, residual: nil,
+                                     flippedTransposedKernel: true)
+                }
+            }
         }
         return inputGrad
     }

@@ -29,39 +29,59 @@ enum Winograd {
     }
 
     /// U = G·g·Gᵀ for every (input, output) channel pair of an HWIO kernel (3, 3, Cin, Cout),
-    /// laid out as 16 matrices (Cin × Cout), one per transformed position.
+    /// laid out as 16 matrices (Cin × Cout), one per transformed position. 16 output channels
+    /// at a time (contiguous in both layouts), input channels split between the threads: a
+    /// layer being trained transforms its kernel at every step.
     static func transformKernel(_ kernel: UnsafePointer<Float>, inputChannels cin: Int, outputChannels cout: Int) -> [Float] {
         [Float](unsafeUninitializedCapacity: 16 * cin * cout) { u, count in
-            let plane = cin * cout
-            for ci in 0..<cin {
-                for co in 0..<cout {
-                    func g(_ ky: Int, _ kx: Int) -> Float { kernel[((ky * 3 + kx) * cin + ci) * cout + co] }
-                    // G·g, column by column: 4 rows of 3.
-                    let c0 = filterTransform(g(0, 0), g(1, 0), g(2, 0))
-                    let c1 = filterTransform(g(0, 1), g(1, 1), g(2, 1))
-                    let c2 = filterTransform(g(0, 2), g(1, 2), g(2, 2))
-                    // (G·g)·Gᵀ, row by row.
-                    let base = ci * cout + co
-                    func store(_ i: Int, _ row: (Float, Float, Float, Float)) {
-                        u[(4 * i) * plane + base] = row.0
-                        u[(4 * i + 1) * plane + base] = row.1
-                        u[(4 * i + 2) * plane + base] = row.2
-                        u[(4 * i + 3) * plane + base] = row.3
+            let (source, target) = (SendableConstPointer(kernel), SendablePointer(u.baseAddress!))
+            // Thread t writes only the rows (input channels) of its own chunk in each plane.
+            parallelChunks(cin, minimumChunk: max(1, 16_384 / max(1, cout))) { inputs in
+                for ci in inputs {
+                    var co = 0
+                    while co + 16 <= cout {
+                        transformKernelLanes(SIMD16<Float>.self, source.base, into: target.base, cin: cin, cout: cout, ci: ci, co: co)
+                        co += 16
                     }
-                    store(0, filterTransform(c0.0, c1.0, c2.0))
-                    store(1, filterTransform(c0.1, c1.1, c2.1))
-                    store(2, filterTransform(c0.2, c1.2, c2.2))
-                    store(3, filterTransform(c0.3, c1.3, c2.3))
+                    while co < cout {
+                        transformKernelLanes(Float.self, source.base, into: target.base, cin: cin, cout: cout, ci: ci, co: co)
+                        co += 1
+                    }
                 }
             }
             count = 16 * cin * cout
         }
     }
 
+    /// U for input channel `ci` and the lanes of `V` (16 output channels or one) from `co` on.
+    @inline(__always)
+    private static func transformKernelLanes<V: WinogradLane>(_: V.Type, _ kernel: UnsafePointer<Float>,
+                                                              into u: UnsafeMutablePointer<Float>,
+                                                              cin: Int, cout: Int, ci: Int, co: Int) {
+        func g(_ ky: Int, _ kx: Int) -> V { V.load(kernel + ((ky * 3 + kx) * cin + ci) * cout + co) }
+        // G·g, column by column: 4 rows of 3.
+        let c0 = filterTransform(g(0, 0), g(1, 0), g(2, 0))
+        let c1 = filterTransform(g(0, 1), g(1, 1), g(2, 1))
+        let c2 = filterTransform(g(0, 2), g(1, 2), g(2, 2))
+        // (G·g)·Gᵀ, row by row.
+        let plane = cin * cout
+        let base = u + ci * cout + co
+        func store(_ i: Int, _ row: (V, V, V, V)) {
+            row.0.store(to: base + (4 * i) * plane)
+            row.1.store(to: base + (4 * i + 1) * plane)
+            row.2.store(to: base + (4 * i + 2) * plane)
+            row.3.store(to: base + (4 * i + 3) * plane)
+        }
+        store(0, filterTransform(c0.0, c1.0, c2.0))
+        store(1, filterTransform(c0.1, c1.1, c2.1))
+        store(2, filterTransform(c0.2, c1.2, c2.2))
+        store(3, filterTransform(c0.3, c1.3, c2.3))
+    }
+
     /// G·(a, b, c) with G = [[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, 1]].
     @inline(__always)
-    private static func filterTransform(_ a: Float, _ b: Float, _ c: Float) -> (Float, Float, Float, Float) {
-        (a, 0.5 * (a + b + c), 0.5 * (a - b + c), c)
+    private static func filterTransform<V: WinogradLane>(_ a: V, _ b: V, _ c: V) -> (V, V, V, V) {
+        (a, (a + b + c).halved, (a - b + c).halved, c)
     }
 
     /// Bᵀ·(a, b, c, d) with Bᵀ = [[1, 0, −1, 0], [0, 1, 1, 0], [0, −1, 1, 0], [0, 1, 0, −1]], on
@@ -77,11 +97,36 @@ enum Winograd {
         (a + b + c, b - c - d)
     }
 
+    /// Whether the input gradient of a convolution of these sizes can take this path: a 3×3
+    /// stride-1 `same` convolution's input gradient is the `same` convolution of the output
+    /// gradient with the kernel flipped and its channels swapped (`forward` with
+    /// `flippedTransposedKernel`).
+    static func appliesToInputGradient(of sizes: ConvolutionSizes) -> Bool {
+        sizes.geometry.padding == .same && applies(to: inputGradientSizes(of: sizes))
+    }
+
+    /// The sizes of that convolution: the output gradient in, the input gradient out.
+    static func inputGradientSizes(of sizes: ConvolutionSizes) -> ConvolutionSizes {
+        ConvolutionSizes(batch: sizes.batch, height: sizes.outputHeight, width: sizes.outputWidth,
+                         inputChannels: sizes.outputChannels, outputChannels: sizes.inputChannels, geometry: sizes.geometry)
+    }
+
+    /// Where transformed position (i, j) of a flipped kernel is found in the unflipped one's:
+    /// G·J = P·G with J the 3×3 reversal and P the 4×4 swap of rows 0 and 3, so the transform
+    /// of J·g·J is P·U·Pᵀ.
+    private static let flippedPositions: [Int] = {
+        let p = [3, 1, 2, 0]
+        return (0..<16).map { 4 * p[$0 / 4] + p[$0 % 4] }
+    }()
+
     /// output (N, OH, OW, Cout) = conv3×3(input) with the transformed kernel `u`, then either
     /// `bias` or `epilogue` (with `residual`). Writes every element of `output`.
+    /// `flippedTransposedKernel`: `u` was transformed from a kernel (3, 3, Cout, Cin), and the
+    /// convolution uses that kernel flipped in both spatial axes with its channels swapped, as
+    /// the input gradient does (`inputGradientSizes`): no second transform is needed.
     static func forward(input: UnsafePointer<Float>, transformedKernel u: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                         output: UnsafeMutablePointer<Float>, sizes: ConvolutionSizes, epilogue: ConvolutionEpilogue?,
-                        residual: UnsafePointer<Float>?, chunkFloats: Int = 4 << 20) {
+                        residual: UnsafePointer<Float>?, flippedTransposedKernel: Bool = false, chunkFloats: Int = 4 << 20) {
         let (cin, cout) = (sizes.inputChannels, sizes.outputChannels)
         let tilesY = (sizes.outputHeight + 1) / 2
         let tilesX = (sizes.outputWidth + 1) / 2
@@ -108,8 +153,12 @@ enum Winograd {
                     transformInput(source.base, into: v, tileRows: first..<last, tilesX: tilesX, tilesY: tilesY,
                                    stride: tiles, sizes: sizes)
                     for position in 0..<16 {
-                        serialSgemm(transposeA: false, transposeB: false, m: tiles, n: cout, k: cin,
-                                    a: v + position * tiles * cin, lda: cin, b: kernel.base + position * cin * cout, ldb: cout,
+                        // A flipped, transposed kernel's plane (Cin × Cout here) is the original's
+                        // (Cout × Cin) at the mirrored position, read transposed.
+                        let plane = flippedTransposedKernel ? flippedPositions[position] : position
+                        serialSgemm(transposeA: false, transposeB: flippedTransposedKernel, m: tiles, n: cout, k: cin,
+                                    a: v + position * tiles * cin, lda: cin, b: kernel.base + plane * cin * cout,
+                                    ldb: flippedTransposedKernel ? cin : cout,
                                     beta: 0, c: m + position * tiles * cout, ldc: cout)
                     }
                     let pixels = transformOutput(m, into: target.base, tileRows: first..<last, tilesX: tilesX, tilesY: tilesY,
@@ -275,16 +324,19 @@ enum Winograd {
 private protocol WinogradLane {
     static func + (lhs: Self, rhs: Self) -> Self
     static func - (lhs: Self, rhs: Self) -> Self
+    var halved: Self { get }
     static func load(_ pointer: UnsafePointer<Float>) -> Self
     func store(to pointer: UnsafeMutablePointer<Float>)
 }
 
 extension Float: WinogradLane {
+    @inline(__always) var halved: Float { 0.5 * self }
     @inline(__always) static func load(_ pointer: UnsafePointer<Float>) -> Float { pointer.pointee }
     @inline(__always) func store(to pointer: UnsafeMutablePointer<Float>) { pointer.pointee = self }
 }
 
 extension SIMD16: WinogradLane where Scalar == Float {
+    @inline(__always) var halved: SIMD16<Float> { 0.5 * self }
     @inline(__always) static func load(_ pointer: UnsafePointer<Float>) -> SIMD16<Float> {
         UnsafeRawPointer(pointer).loadUnaligned(as: SIMD16<Float>.self)
     }

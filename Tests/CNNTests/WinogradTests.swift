@@ -119,6 +119,69 @@ final class WinogradTests: XCTestCase {
         }
     }
 
+    /// A layer being trained runs forward and its input gradient through Winograd (the input
+    /// gradient as the `same` convolution of the output gradient with the flipped, transposed
+    /// kernel); every output and gradient matches im2col + GEMM's, whose backward the
+    /// Conv2D tests check against finite differences, and a sample of the input and kernel
+    /// gradients is checked against finite differences here too. Odd sizes cut border tiles;
+    /// 16 → 20 channels tell the transposition from its absence.
+    func testTrainedLayerMatchesIm2colAndFiniteDifferences() throws {
+        let saved = Engine.threadCount
+        defer { Engine.threadCount = saved }
+        Engine.threadCount = 2
+        var generator = SeededGenerator(seed: 84)
+        let kernel = generator.uniformTensor(shape: [3, 3, 16, 20], low: -0.3, high: 0.3)
+        let bias = generator.uniformTensor(shape: [20])
+        let input = generator.uniformTensor(shape: [2, 15, 17, 16], low: -1, high: 1)
+        let sizes = ConvolutionSizes(batch: 2, height: 15, width: 17, inputChannels: 16, outputChannels: 20,
+                                     geometry: ConvolutionGeometry(kernelHeight: 3, kernelWidth: 3, padding: .same))
+        XCTAssertTrue(Winograd.applies(to: sizes))
+        XCTAssertTrue(Winograd.appliesToInputGradient(of: sizes))
+        let upstream = generator.uniformTensor(shape: [2, 15, 17, 20])
+        func run(winograd: Bool) throws -> (layer: Conv2D, output: Tensor, inputGradient: Tensor) {
+            try withWinograd(winograd) {
+                let layer = try Conv2D(name: "conv", inputChannels: 16, filters: 20, kernelSize: (3, 3), padding: .same)
+                layer.kernel.value = kernel
+                layer.bias!.value = bias
+                let output = try layer.forward(input, training: true)
+                let gradient = try XCTUnwrap(try layer.backward(upstream, inputGradient: true))
+                return (layer, output, gradient)
+            }
+        }
+        let fast = try run(winograd: true)
+        let reference = try run(winograd: false)
+        assertClose(fast.output, reference.output, absolute: 1e-5, relative: 1e-4, "forward")
+        assertClose(fast.inputGradient, reference.inputGradient, absolute: 1e-5, relative: 1e-4, "input gradient")
+        assertClose(fast.layer.kernel.gradient, reference.layer.kernel.gradient, absolute: 1e-4, relative: 1e-4, "kernel gradient")
+        assertClose(fast.layer.bias!.gradient, reference.layer.bias!.gradient, absolute: 1e-4, relative: 1e-4, "bias gradient")
+
+        // loss = Σ forward · upstream, in Float64, by central differences on sampled elements.
+        func loss(_ x: Tensor) throws -> Double {
+            let out = try fast.layer.forward(x, training: true)
+            return zip(out.scalars, upstream.scalars).reduce(0) { $0 + Double($1.0) * Double($1.1) }
+        }
+        let epsilon: Float = 1e-2
+        for index in stride(from: 5, to: input.count, by: 397) {
+            var plus = input, minus = input
+            plus.scalars[index] += epsilon
+            minus.scalars[index] -= epsilon
+            let numeric = Float((try loss(plus) - loss(minus)) / Double(2 * epsilon))
+            XCTAssertEqual(fast.inputGradient.scalars[index], numeric, accuracy: 1e-2 * max(1, abs(numeric)), "input element \(index)")
+        }
+        for index in stride(from: 3, to: kernel.count, by: 211) {
+            let original = fast.layer.kernel.value
+            fast.layer.kernel.value.scalars[index] += epsilon
+            let plus = try loss(input)
+            fast.layer.kernel.value = original
+            fast.layer.kernel.value.scalars[index] -= epsilon
+            let minus = try loss(input)
+            fast.layer.kernel.value = original
+            let numeric = Float((plus - minus) / Double(2 * epsilon))
+            XCTAssertEqual(fast.layer.kernel.gradient.scalars[index], numeric, accuracy: 1e-2 * max(1, abs(numeric)),
+                           "kernel element \(index)")
+        }
+    }
+
     /// The layer caches the transformed kernel; a new kernel value must replace it. With
     /// oneDNN off a layer of 16 channels takes Winograd.
     func testLayerFollowsKernelUpdates() throws {

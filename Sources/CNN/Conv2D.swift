@@ -134,13 +134,18 @@ public final class Conv2D: UnaryLayer {
         guard let input = savedInput else { throw EngineError.notTrainedForward(layer: name) }
         let sizes = ConvolutionSizes(batch: input.shape[0], height: input.shape[1], width: input.shape[2],
                                      inputChannels: inputChannels, outputChannels: filters, geometry: geometry)
-        // The input gradient of a 3×3 `same` layer through Winograd, with the kernel transformed
-        // for this step's forward pass; the kernel's and bias's through im2col + GEMM.
+        // Where Winograd applies, the kernel gradient through the forward pass's tiling, and the
+        // input gradient of a `same` layer with the kernel transformed for this step's forward
+        // pass; the rest (and the bias gradient) through im2col + GEMM.
+        let winogradKernel = Engine.usesWinograd && Winograd.applies(to: sizes)
         let winograd = inputGradient && Engine.usesWinograd && Winograd.appliesToInputGradient(of: sizes)
         var inputGrad: Tensor? = inputGradient ? Tensor(zeros: input.shape) : nil
         withBackwardPointers(input: input, outputGradient: outputGradient, inputGradient: &inputGrad) { x, w, dy, dw, db, dx in
-            conv2dBackward(input: x, kernel: w, outputGradient: dy, kernelGradient: dw,
+            conv2dBackward(input: x, kernel: w, outputGradient: dy, kernelGradient: winogradKernel ? nil : dw,
                            biasGradient: db, inputGradient: winograd ? nil : dx, sizes: sizes)
+            if winogradKernel, let dw {
+                Winograd.accumulateKernelGradient(input: x, outputGradient: dy, into: dw, sizes: sizes)
+            }
             if winograd, let dx {
                 transformedKernel().withUnsafeBufferPointer { u in
                     Winograd.forward(input: dy, transformedKernel: u.baseAddress!, bias: nil, output: dx,

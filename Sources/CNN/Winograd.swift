@@ -182,7 +182,7 @@ enum Winograd {
 
     /// V = Bᵀ·d·B for the 4×4 input tiles of the given global tile rows (image · tilesY + tile
     /// row), into 16 matrices (tiles × Cin) `stride` tiles apart; zeros outside the image.
-    private static func transformInput(_ input: UnsafePointer<Float>, into v: UnsafeMutablePointer<Float>,
+    static func transformInput(_ input: UnsafePointer<Float>, into v: UnsafeMutablePointer<Float>,
                                        tileRows: Range<Int>, tilesX: Int, tilesY: Int, stride: Int, sizes: ConvolutionSizes) {
         let cin = sizes.inputChannels
         withScratch(count: cin) { zero in
@@ -321,7 +321,8 @@ enum Winograd {
 
 /// What the Winograd transforms compute on: 16 channels in a vector, or one channel for the
 /// remainder; one generic code path for both.
-private protocol WinogradLane {
+protocol WinogradLane {
+    static var zero: Self { get }
     static func + (lhs: Self, rhs: Self) -> Self
     static func - (lhs: Self, rhs: Self) -> Self
     var halved: Self { get }

@@ -182,6 +182,47 @@ final class WinogradTests: XCTestCase {
         }
     }
 
+    /// The kernel gradient adds to what the gradient holds, the same with several chunks of
+    /// tile rows (one row each) as with one, on one thread or two, and matches im2col + GEMM's;
+    /// `valid` padding and channel counts that are not multiples of 16 included.
+    func testKernelGradientAccumulatesOverChunksAndThreads() {
+        let saved = Engine.threadCount
+        defer { Engine.threadCount = saved }
+        var generator = SeededGenerator(seed: 85)
+        for c in cases {
+            let sizes = ConvolutionSizes(batch: c.batch, height: c.height, width: c.width, inputChannels: c.cin, outputChannels: c.cout,
+                                         geometry: ConvolutionGeometry(kernelHeight: 3, kernelWidth: 3, padding: c.padding))
+            let input = generator.uniformTensor(shape: [c.batch, c.height, c.width, c.cin], low: -1, high: 1)
+            let upstream = generator.uniformTensor(shape: [c.batch, sizes.outputHeight, sizes.outputWidth, c.cout])
+            let start = generator.uniformTensor(shape: [3, 3, c.cin, c.cout])
+            var expected = start
+            input.withPointer { x in
+                upstream.withPointer { dy in
+                    expected.withMutablePointer { dw in
+                        conv2dBackward(input: x, kernel: x, outputGradient: dy, kernelGradient: dw, biasGradient: nil,
+                                       inputGradient: nil, sizes: sizes)
+                    }
+                }
+            }
+            for threads in [1, 2] {
+                for chunkFloats in [1, 4 << 20] {
+                    Engine.threadCount = threads
+                    var actual = start
+                    input.withPointer { x in
+                        upstream.withPointer { dy in
+                            actual.withMutablePointer { dw in
+                                Winograd.accumulateKernelGradient(input: x, outputGradient: dy, into: dw, sizes: sizes,
+                                                                  chunkFloats: chunkFloats)
+                            }
+                        }
+                    }
+                    assertClose(actual, expected, absolute: 1e-4, relative: 1e-4,
+                                "\(c), \(threads) thread(s), chunk \(chunkFloats) floats")
+                }
+            }
+        }
+    }
+
     /// The layer caches the transformed kernel; a new kernel value must replace it. With
     /// oneDNN off a layer of 16 channels takes Winograd.
     func testLayerFollowsKernelUpdates() throws {

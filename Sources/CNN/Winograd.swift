@@ -35,22 +35,46 @@ enum Winograd {
     static func transformKernel(_ kernel: UnsafePointer<Float>, inputChannels cin: Int, outputChannels cout: Int) -> [Float] {
         [Float](unsafeUninitializedCapacity: 16 * cin * cout) { u, count in
             let (source, target) = (SendableConstPointer(kernel), SendablePointer(u.baseAddress!))
-            // Thread t writes only the rows (input channels) of its own chunk in each plane.
-            parallelChunks(cin, minimumChunk: max(1, 16_384 / max(1, cout))) { inputs in
-                for ci in inputs {
-                    var co = 0
-                    while co + 16 <= cout {
-                        transformKernelLanes(SIMD16<Float>.self, source.base, into: target.base, cin: cin, cout: cout, ci: ci, co: co)
-                        co += 16
-                    }
-                    while co < cout {
-                        transformKernelLanes(Float.self, source.base, into: target.base, cin: cin, cout: cout, ci: ci, co: co)
-                        co += 1
-                    }
+            forEachChannelPair(inputChannels: cin, outputChannels: cout) { ci, co, wide in
+                if wide {
+                    transformKernelLanes(SIMD16<Float>.self, source.base, into: target.base, cin: cin, cout: cout, ci: ci, co: co)
+                } else {
+                    transformKernelLanes(Float.self, source.base, into: target.base, cin: cin, cout: cout, ci: ci, co: co)
                 }
             }
             count = 16 * cin * cout
         }
+    }
+
+    /// Runs `body(ci, co, wide)` for every input channel, split between the threads, and every
+    /// output channel from `co` on, 16 at a time (`wide`) then one: the per-channel-pair
+    /// transforms between a kernel (3, 3, Cin, Cout) and its 16 planes (Cin × Cout), in which
+    /// thread t touches only its own input channels' rows.
+    static func forEachChannelPair(inputChannels cin: Int, outputChannels cout: Int, _ body: (Int, Int, Bool) -> Void) {
+        parallelChunks(cin, minimumChunk: max(1, 16_384 / max(1, cout))) { inputs in
+            for ci in inputs {
+                var co = 0
+                while co + 16 <= cout {
+                    body(ci, co, true)
+                    co += 16
+                }
+                while co < cout {
+                    body(ci, co, false)
+                    co += 1
+                }
+            }
+        }
+    }
+
+    /// Stores one row of a transformed 4×4 tile: position 4·row + k at `base` + k·`planeStride`.
+    @inline(__always)
+    static func storeRow<V: WinogradLane>(_ row: Int, _ values: (V, V, V, V), at base: UnsafeMutablePointer<Float>,
+                                          planeStride: Int) {
+        let start = base + 4 * row * planeStride
+        values.0.store(to: start)
+        values.1.store(to: start + planeStride)
+        values.2.store(to: start + 2 * planeStride)
+        values.3.store(to: start + 3 * planeStride)
     }
 
     /// U for input channel `ci` and the lanes of `V` (16 output channels or one) from `co` on.
@@ -66,12 +90,7 @@ enum Winograd {
         // (G·g)·Gᵀ, row by row.
         let plane = cin * cout
         let base = u + ci * cout + co
-        func store(_ i: Int, _ row: (V, V, V, V)) {
-            row.0.store(to: base + (4 * i) * plane)
-            row.1.store(to: base + (4 * i + 1) * plane)
-            row.2.store(to: base + (4 * i + 2) * plane)
-            row.3.store(to: base + (4 * i + 3) * plane)
-        }
+        func store(_ i: Int, _ row: (V, V, V, V)) { storeRow(i, row, at: base, planeStride: plane) }
         store(0, filterTransform(c0.0, c1.0, c2.0))
         store(1, filterTransform(c0.1, c1.1, c2.1))
         store(2, filterTransform(c0.2, c1.2, c2.2))
@@ -231,13 +250,7 @@ enum Winograd {
                                                              into out: UnsafeMutablePointer<Float>, planeStride: Int,
                                                              channel c: Int) {
         func x(_ k: Int) -> V { V.load(d[k] + c) }
-        func store(_ row: Int, _ values: (V, V, V, V)) {
-            let base = out + 4 * row * planeStride + c
-            values.0.store(to: base)
-            values.1.store(to: base + planeStride)
-            values.2.store(to: base + 2 * planeStride)
-            values.3.store(to: base + 3 * planeStride)
-        }
+        func store(_ row: Int, _ values: (V, V, V, V)) { storeRow(row, values, at: out + c, planeStride: planeStride) }
         // Bᵀ·d column by column, then each row times B.
         let c0 = inputTransform(x(0), x(4), x(8), x(12))
         let c1 = inputTransform(x(1), x(5), x(9), x(13))

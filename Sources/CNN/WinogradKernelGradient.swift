@@ -51,20 +51,13 @@ extension Winograd {
                 }
                 first = last
             }
-            // Gᵀ·S·G for each (input, output) channel pair, added to the kernel gradient;
-            // thread t adds only its own input channels' rows.
+            // Gᵀ·S·G for each (input, output) channel pair, added to the kernel gradient.
             let gradient = SendablePointer(kernelGradient)
-            parallelChunks(cin, minimumChunk: max(1, 16_384 / max(1, cout))) { inputs in
-                for ci in inputs {
-                    var co = 0
-                    while co + 16 <= cout {
-                        accumulateKernelLanes(SIMD16<Float>.self, sums.base, into: gradient.base, cin: cin, cout: cout, ci: ci, co: co)
-                        co += 16
-                    }
-                    while co < cout {
-                        accumulateKernelLanes(Float.self, sums.base, into: gradient.base, cin: cin, cout: cout, ci: ci, co: co)
-                        co += 1
-                    }
+            forEachChannelPair(inputChannels: cin, outputChannels: cout) { ci, co, wide in
+                if wide {
+                    accumulateKernelLanes(SIMD16<Float>.self, sums.base, into: gradient.base, cin: cin, cout: cout, ci: ci, co: co)
+                } else {
+                    accumulateKernelLanes(Float.self, sums.base, into: gradient.base, cin: cin, cout: cout, ci: ci, co: co)
                 }
             }
         }
@@ -123,13 +116,7 @@ extension Winograd {
         // A·dY column by column (4 rows of 2), then each row times Aᵀ.
         let c0 = gradientTransform(V.load(d.0 + c), V.load(d.2 + c))
         let c1 = gradientTransform(V.load(d.1 + c), V.load(d.3 + c))
-        func store(_ row: Int, _ values: (V, V, V, V)) {
-            let base = out + 4 * row * planeStride + c
-            values.0.store(to: base)
-            values.1.store(to: base + planeStride)
-            values.2.store(to: base + 2 * planeStride)
-            values.3.store(to: base + 3 * planeStride)
-        }
+        func store(_ row: Int, _ values: (V, V, V, V)) { storeRow(row, values, at: out + c, planeStride: planeStride) }
         store(0, gradientTransform(c0.0, c1.0))
         store(1, gradientTransform(c0.1, c1.1))
         store(2, gradientTransform(c0.2, c1.2))

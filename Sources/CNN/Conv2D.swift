@@ -137,16 +137,16 @@ public final class Conv2D: UnaryLayer {
         // Where Winograd applies, the kernel gradient through the forward pass's tiling, and the
         // input gradient of a `same` layer with the kernel transformed for this step's forward
         // pass; the rest (and the bias gradient) through im2col + GEMM.
-        let winogradKernel = Engine.usesWinograd && Winograd.applies(to: sizes)
-        let winograd = inputGradient && Engine.usesWinograd && Winograd.appliesToInputGradient(of: sizes)
+        let kernelByWinograd = Engine.usesWinograd && Winograd.applies(to: sizes)
+        let inputByWinograd = inputGradient && Engine.usesWinograd && Winograd.appliesToInputGradient(of: sizes)
         var inputGrad: Tensor? = inputGradient ? Tensor(zeros: input.shape) : nil
         withBackwardPointers(input: input, outputGradient: outputGradient, inputGradient: &inputGrad) { x, w, dy, dw, db, dx in
-            conv2dBackward(input: x, kernel: w, outputGradient: dy, kernelGradient: winogradKernel ? nil : dw,
-                           biasGradient: db, inputGradient: winograd ? nil : dx, sizes: sizes)
-            if winogradKernel, let dw {
+            conv2dBackward(input: x, kernel: w, outputGradient: dy, kernelGradient: kernelByWinograd ? nil : dw,
+                           biasGradient: db, inputGradient: inputByWinograd ? nil : dx, sizes: sizes)
+            if kernelByWinograd, let dw {
                 Winograd.accumulateKernelGradient(input: x, outputGradient: dy, into: dw, sizes: sizes)
             }
-            if winograd, let dx {
+            if inputByWinograd, let dx {
                 transformedKernel().withUnsafeBufferPointer { u in
                     Winograd.forward(input: dy, transformedKernel: u.baseAddress!, bias: nil, output: dx,
                                      sizes: Winograd.inputGradientSizes(of: sizes), epilogue: nil, residual: nil,

@@ -139,7 +139,8 @@ public final class Conv2D: UnaryLayer {
         // pass; the rest (and the bias gradient) through im2col + GEMM.
         let kernelByWinograd = Engine.usesWinograd && Winograd.applies(to: sizes)
         let inputByWinograd = inputGradient && Engine.usesWinograd && Winograd.appliesToInputGradient(of: sizes)
-        var inputGrad: Tensor? = inputGradient ? Tensor(zeros: input.shape) : nil
+        // Both paths write every element (conv2dBackward zeroes before col2im's scatter-adds).
+        var inputGrad: Tensor? = inputGradient ? Tensor(shape: input.shape) { _ in } : nil
         withBackwardPointers(input: input, outputGradient: outputGradient, inputGradient: &inputGrad) { x, w, dy, dw, db, dx in
             conv2dBackward(input: x, kernel: w, outputGradient: dy, kernelGradient: kernelByWinograd ? nil : dw,
                            biasGradient: db, inputGradient: inputByWinograd ? nil : dx, sizes: sizes)
